@@ -1,0 +1,22 @@
+"""Paths and defaults shared by the CLI and the flows."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+DEFAULT_DB = Path("data/gigawatch.duckdb")
+DEFAULT_SOURCES = Path("sources.toml")
+DEFAULT_BATCH_SIZE = 100
+
+
+def db_path(value: str | Path | None = None) -> Path:
+    """The database: an explicit value, else ``$GIGAWATCH_DB``, else ``data/gigawatch.duckdb``."""
+    if value:
+        return Path(value)
+    return Path(os.environ.get("GIGAWATCH_DB") or DEFAULT_DB)
+
+
+def run_dir(db: Path, run_id: str) -> Path:
+    """Working folder of one run (crawl spool and log), next to the database."""
+    return db.parent / "runs" / run_id

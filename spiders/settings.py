@@ -1,0 +1,45 @@
+"""Scrapy settings for gigawatch's crawler: polite defaults.
+
+The ``[crawl]`` table of the sources file overrides delay, concurrency and limits (see
+``NewsSpider.update_settings``); ``-s KEY=VALUE`` on the command line overrides both.
+"""
+
+from gigawatch import __version__
+
+BOT_NAME = "gigawatch"
+SPIDER_MODULES = ["spiders.spiders"]
+NEWSPIDER_MODULE = "spiders.spiders"
+
+USER_AGENT = f"gigawatch/{__version__} (+https://github.com/gigawatch/gigawatch)"
+ROBOTSTXT_OBEY = True
+
+# Politeness: AutoThrottle adapts the delay per domain to the server's latency.
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_DELAY = 1.0
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_TIMEOUT = 30
+
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+# Error answers reach the spider so that each becomes a recorded fetch, not a silent drop.
+HTTPERROR_ALLOW_ALL = True
+
+DOWNLOAD_MAXSIZE = 5 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+DEPTH_LIMIT = 3
+
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = "INFO"
+
+# gigawatch's own settings.
+GIGAWATCH_SOURCES = "sources.toml"  # the sources file to crawl
+GIGAWATCH_ONLY_SOURCES = ""  # comma-separated source names, empty for all
+GIGAWATCH_KNOWN_URLS = ""  # file of canonical article URLs already stored (one per line)
+GIGAWATCH_RUN_ID = ""

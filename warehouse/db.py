@@ -1,0 +1,123 @@
+"""Open the DuckDB warehouse, apply migrations, and hold the write lock only while writing.
+
+DuckDB allows one writing process or many reading processes on a file, never both. gigawatch
+writers therefore open the file per batch (``writer()``), so that readers (``gigawatch query``,
+an analyst's DuckDB shell) get in between batches, and wait with bounded retries when another
+process holds the file.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+
+DEFAULT_LOCK_TIMEOUT = 60.0
+
+
+class WarehouseBusy(RuntimeError):
+    """Another process holds the database file for longer than we were willing to wait."""
+
+
+def _sql_files(folder: str) -> list[tuple[str, str]]:
+    root = resources.files("warehouse") / folder
+    files = sorted((p for p in root.iterdir() if p.name.endswith(".sql")), key=lambda p: p.name)
+    return [(p.name, p.read_text(encoding="utf-8")) for p in files]
+
+
+def read_sql(name: str) -> str:
+    """Text of ``warehouse/sql/<name>.sql``."""
+    return (resources.files("warehouse") / "sql" / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def _is_lock_error(exc: Exception) -> bool:
+    msg = str(exc).lower()
+    return "lock" in msg or "conflicting" in msg or "being used by another" in msg
+
+
+def connect(
+    path: str | Path,
+    *,
+    read_only: bool = False,
+    lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+) -> duckdb.DuckDBPyConnection:
+    """Open ``path``, retrying while another process holds it, up to ``lock_timeout`` seconds."""
+    path = Path(path)
+    if read_only and not path.exists():
+        raise FileNotFoundError(f"no database at {path}: run `gigawatch run` or `gigawatch demo`")
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + lock_timeout
+    delay = 0.05
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as exc:
+            if not _is_lock_error(exc):
+                raise
+            if time.monotonic() >= deadline:
+                raise WarehouseBusy(
+                    f"{path} is held by another process (gave up after {lock_timeout:.0f} s): {exc}"
+                ) from exc
+            time.sleep(delay)
+            delay = min(delay * 2, 1.0)
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Apply pending migrations in order, record them, and re-create every view.
+
+    Returns the names of the migrations applied now.
+    """
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        " name VARCHAR PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())"
+    )
+    done = {row[0] for row in con.execute("SELECT name FROM schema_migrations").fetchall()}
+    applied: list[str] = []
+    for name, sql in _sql_files("migrations"):
+        if name in done:
+            continue
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(sql)
+            con.execute("INSERT INTO schema_migrations (name) VALUES (?)", [name])
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+        applied.append(name)
+    for _name, sql in _sql_files("views"):
+        con.execute(sql)
+    return applied
+
+
+def ensure_schema(path: str | Path, lock_timeout: float = DEFAULT_LOCK_TIMEOUT) -> list[str]:
+    """Create or upgrade the warehouse at ``path``."""
+    con = connect(path, lock_timeout=lock_timeout)
+    try:
+        return migrate(con)
+    finally:
+        con.close()
+
+
+@contextmanager
+def writer(
+    path: str | Path, lock_timeout: float = DEFAULT_LOCK_TIMEOUT
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection inside one transaction: committed on success, rolled back on any error,
+    and closed either way so the file is free for readers between batches."""
+    con = connect(path, lock_timeout=lock_timeout)
+    try:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            yield con
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        con.execute("COMMIT")
+    finally:
+        con.close()
