@@ -1,0 +1,245 @@
+"""The ``gigawatch`` command: a thin layer over the library and the Prefect flows.
+
+Exit status: 0 success, 1 failure, 2 bad input (SQL, sources file, options), 3 partial run
+(some pages or sources failed; everything else was stored).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from gigawatch import __version__
+from gigawatch.settings import DEFAULT_BATCH_SIZE, DEFAULT_SOURCES, db_path
+
+EXIT_FAILED, EXIT_BAD_INPUT, EXIT_PARTIAL = 1, 2, 3
+
+app = typer.Typer(
+    help="gigawatch: an SQL-first monitor of news about AI infrastructure.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+sources_app = typer.Typer(help="Inspect and validate the sources file.", no_args_is_help=True)
+app.add_typer(sources_app, name="sources")
+
+console = Console()
+err = Console(stderr=True)
+
+DbOption = Annotated[
+    Path | None,
+    typer.Option("--db", help="DuckDB file [env GIGAWATCH_DB; default data/gigawatch.duckdb]."),
+]
+SourcesOption = Annotated[
+    Path, typer.Option("--sources", help="Sources file (TOML).", show_default=True)
+]
+VerboseOption = Annotated[bool, typer.Option("--verbose", "-v", help="Show Prefect's logs.")]
+
+
+def _quiet_prefect(verbose: bool) -> None:
+    """Keep Prefect's console logging for --verbose; flows still record everything."""
+    if not verbose:
+        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+        os.environ.setdefault("PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW", "ignore")
+
+
+def version_callback(value: bool) -> None:
+    if value:
+        console.print(f"gigawatch {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=version_callback, is_eager=True, help="Show the version."
+        ),
+    ] = False,
+) -> None:
+    """gigawatch: crawl, extract, tag, deduplicate and query news about AI infrastructure."""
+
+
+def _print_summary(summary: dict) -> None:
+    from gigawatch.output import rich_table
+
+    cols = ["source", "pages_fetched", "articles_stored", "already_known", "errors"]
+    rows = [[r[c] for c in cols] for r in summary["sources"]]
+    console.print(rich_table(cols, rows, title=f"Run {summary['run_id']}: {summary['status']}"))
+
+
+def _run_ingest(sources: Path, db: Path, only: list[str] | None, batch_size: int,
+                lock_timeout: float, verbose: bool) -> dict:  # fmt: skip
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from gigawatch import progress as hook
+    from gigawatch.sources import SourcesError, load_sources
+
+    try:
+        load_sources(sources).select(only)
+    except SourcesError as exc:
+        for problem in exc.problems:
+            err.print(f"[red]{exc.path}[/red]: {problem}")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    _quiet_prefect(verbose)
+    from flows.ingest import ingest
+
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=err, transient=True, disable=not err.is_terminal,
+    ) as bar:  # fmt: skip
+        tasks: dict[str, int] = {}
+
+        def reporter(stage: str, done: int, total: int | None) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        hook.set_reporter(reporter)
+        try:
+            return ingest(
+                sources=str(sources), db=str(db), only=only or None,
+                batch_size=batch_size, lock_timeout=lock_timeout,
+            )  # fmt: skip
+        finally:
+            hook.set_reporter(None)
+
+
+@app.command()
+def run(
+    sources: SourcesOption = DEFAULT_SOURCES,
+    db: DbOption = None,
+    source: Annotated[
+        list[str] | None, typer.Option("--source", "-s", help="Only this source (repeatable).")
+    ] = None,
+    batch_size: Annotated[
+        int, typer.Option(help="Pages per extract/load batch.")
+    ] = DEFAULT_BATCH_SIZE,
+    lock_timeout: Annotated[
+        float, typer.Option(help="Seconds to wait for another process holding the database.")
+    ] = 60.0,
+    verbose: VerboseOption = False,
+) -> None:
+    """Ingest the configured sources: crawl, extract and load into DuckDB."""
+    summary = _run_ingest(sources, db_path(db), source, batch_size, lock_timeout, verbose)
+    _print_summary(summary)
+    if summary["status"] == "partial":
+        err.print("[yellow]Some fetches failed; see `gigawatch query \"SELECT * FROM pages "
+                  "WHERE error IS NOT NULL\"`.[/yellow]")  # fmt: skip
+        raise typer.Exit(EXIT_PARTIAL)
+
+
+@app.command()
+def demo(
+    db: Annotated[Path, typer.Option("--db", help="DuckDB file for the demo.")] = Path(
+        "data/demo.duckdb"
+    ),
+    keep_serving: Annotated[
+        bool, typer.Option(help="Keep the demo site up after the run (Ctrl-C to stop).")
+    ] = False,
+    verbose: VerboseOption = False,
+) -> None:
+    """Serve the bundled demo news site on 127.0.0.1 and ingest it into a DuckDB file."""
+    from gigawatch.demo.server import DemoSite
+    from gigawatch.demo.sources import sources_toml
+
+    with DemoSite() as site:
+        for outlet in site.outlets:
+            console.print(f"demo outlet [bold]{outlet}[/bold] at {site.base_url(outlet)}")
+        sources = db.parent / "demo-sources.toml"
+        sources.parent.mkdir(parents=True, exist_ok=True)
+        sources.write_text(sources_toml(site, with_dead_source=True), encoding="utf-8")
+        summary = _run_ingest(sources, db, None, DEFAULT_BATCH_SIZE, 60.0, verbose)
+        _print_summary(summary)
+        if summary["status"] == "partial":
+            console.print(
+                "[dim]The demo site serves broken pages and a dead source on purpose; "
+                "each failure is a row in the pages view.[/dim]"
+            )
+        _print_demo_trend(db)
+        console.print(f'\nNext: gigawatch query --db {db} "SELECT source, count(*) FROM articles '
+                      'GROUP BY ALL"')  # fmt: skip
+        if keep_serving:
+            console.print("Serving the demo site; press Ctrl-C to stop.")
+            try:
+                while True:
+                    time.sleep(1)
+            except KeyboardInterrupt:
+                pass
+
+
+def _print_demo_trend(db: Path) -> None:
+    from gigawatch.output import rich_table
+    from warehouse import db as wh
+
+    con = wh.connect(db, read_only=True)
+    try:
+        cur = con.execute(wh.read_sql("demo_trend"))
+        cols = [d[0] for d in cur.description]
+        console.print(rich_table(cols, cur.fetchall(), title="A first trend"))
+    finally:
+        con.close()
+
+
+@app.command()
+def query(
+    sql: Annotated[str, typer.Argument(help="SQL to run (read-only).")],
+    db: DbOption = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")] = "table",
+) -> None:
+    """Run read-only SQL on the warehouse and print the result."""
+    import duckdb
+
+    from gigawatch.output import write_rows
+    from warehouse import db as wh
+
+    if fmt not in ("table", "csv", "json"):
+        err.print(f"unknown format {fmt!r}: use table, csv or json")
+        raise typer.Exit(EXIT_BAD_INPUT)
+    try:
+        con = wh.connect(db_path(db), read_only=True)
+    except (FileNotFoundError, wh.WarehouseBusy) as exc:
+        err.print(str(exc))
+        raise typer.Exit(EXIT_FAILED) from None
+    try:
+        cur = con.execute(sql)
+        if cur.description is None:
+            return
+        columns = [d[0] for d in cur.description]
+        rows = cur.fetchall()
+    except duckdb.Error as exc:
+        err.print(str(exc), markup=False, highlight=False)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    finally:
+        con.close()
+    write_rows(columns, rows, fmt, console=console)
+
+
+@sources_app.command("check")
+def sources_check(sources: SourcesOption = DEFAULT_SOURCES) -> None:
+    """Validate the sources file and list what it would crawl; runs nothing."""
+    from gigawatch.output import rich_table
+    from gigawatch.sources import SourcesError, load_sources
+
+    try:
+        config = load_sources(sources)
+    except SourcesError as exc:
+        for problem in exc.problems:
+            err.print(f"{exc.path}: {problem}", markup=False, highlight=False)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    rows = [
+        [s.name, len(s.feeds), len(s.sitemaps), len(s.start_urls), s.language or ""]
+        for s in config.sources
+    ]
+    console.print(rich_table(["source", "feeds", "sitemaps", "start_urls", "language"], rows,
+                             title=f"{sources}: {len(rows)} sources, valid"))  # fmt: skip
+
+
+if __name__ == "__main__":
+    app()
