@@ -70,6 +70,22 @@ def _run_id() -> str:
         return str(uuid.uuid4())
 
 
+def _crawl_and_load(database: Path, sources: str, workdir: Path, run_id: str,
+                    only: list[str] | None, batch_size: int, lock_timeout: float) -> CrawlOutput:  # fmt: skip
+    """Crawl, then extract and store the crawl's output batch by batch."""
+    logger = get_run_logger()
+    known = _known_urls(database, workdir / "known_urls.txt", lock_timeout)
+    output = crawl(sources, workdir, run_id, only, known)
+    logger.info("crawl fetched %d items", output.items)
+    done = 0
+    for pages in read_spool(output.spool, batch_size):
+        extracted = extract(pages)
+        store(database, pages, extracted, lock_timeout)
+        done += len(pages)
+        progress.report("load", done, output.items)
+    return output
+
+
 @flow(name="ingest")
 def ingest(
     sources: str = str(DEFAULT_SOURCES),
@@ -82,7 +98,6 @@ def ingest(
 
     Returns the run summary: status (completed | partial) and per-source counts.
     """
-    logger = get_run_logger()
     config = load_sources(sources).select(only)  # fail fast on a bad sources file
     database = db_path(db)
     run_id = _run_id()
@@ -91,15 +106,13 @@ def ingest(
     with wh.writer(database, lock_timeout) as con:
         load.start_run(con, run_id, "ingest", params)
     workdir = run_dir(database, run_id)
-    known = _known_urls(database, workdir / "known_urls.txt", lock_timeout)
-    output = crawl(config.path, workdir, run_id, only, known)
-    logger.info("crawl fetched %d items", output.items)
-    done = 0
-    for pages in read_spool(output.spool, batch_size):
-        extracted = extract(pages)
-        store(database, pages, extracted, lock_timeout)
-        done += len(pages)
-        progress.report("load", done, output.items)
+    try:
+        output = _crawl_and_load(database, config.path, workdir, run_id, only, batch_size,
+                                 lock_timeout)  # fmt: skip
+    except BaseException as exc:
+        with wh.writer(database, lock_timeout) as con:
+            load.finish_run(con, run_id, "failed", {"error": f"{type(exc).__name__}: {exc}"})
+        raise
     con = wh.connect(database, lock_timeout=lock_timeout)
     try:
         per_source = load.run_summary(con, run_id)
