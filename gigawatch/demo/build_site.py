@@ -56,20 +56,23 @@ QUANTITY_RE = re.compile(
 
 # Canonical organisation and chip names with the spellings the articles use for them.
 ORGS: dict[str, list[str]] = {
-    "AMD": ["AMD", "Advanced Micro Devices"],
     "Amazon": ["Amazon", "AWS", "Amazon Web Services"],
+    "AMD": ["AMD", "Advanced Micro Devices"],
     "Anthropic": ["Anthropic"],
     "Arm": ["Arm"],
     "ASML": ["ASML"],
     "Blackstone": ["Blackstone"],
     "Blue Owl": ["Blue Owl"],
+    "Bpifrance": ["Bpifrance"],
     "Broadcom": ["Broadcom"],
     "Constellation Energy": ["Constellation", "Constellation Energy"],
     "CoreWeave": ["CoreWeave"],
     "Crusoe": ["Crusoe"],
     "Deutsche Telekom": ["Deutsche Telekom", "Telekom", "T-Systems"],
+    "Echelon Data Centres": ["Echelon", "Echelon Data Centres"],
     "EDF": ["EDF"],
     "Entergy": ["Entergy"],
+    "ERCOT": ["ERCOT"],
     "EuroHPC": ["EuroHPC"],
     "European Commission": ["European Commission", "Commission européenne",
                             "EU-Kommission", "Comisión Europea"],
@@ -80,8 +83,10 @@ ORGS: dict[str, list[str]] = {
     "Intel": ["Intel"],
     "Kairos Power": ["Kairos", "Kairos Power"],
     "Meta": ["Meta"],
+    "MGX": ["MGX"],
     "Microsoft": ["Microsoft"],
     "Mistral AI": ["Mistral AI", "Mistral"],
+    "Morgan Stanley": ["Morgan Stanley"],
     "NextEra Energy": ["NextEra", "NextEra Energy"],
     "Nscale": ["Nscale"],
     "Nvidia": ["Nvidia", "NVIDIA"],
@@ -90,8 +95,11 @@ ORGS: dict[str, list[str]] = {
     "RTE": ["RTE"],
     "Samsung": ["Samsung"],
     "SAP": ["SAP"],
+    "Schwarz Group": ["Schwarz Group", "Schwarz Gruppe", "Schwarz Digits"],
     "SK Hynix": ["SK Hynix"],
     "SoftBank": ["SoftBank"],
+    "Start Campus": ["Start Campus"],
+    "Tennessee Valley Authority": ["Tennessee Valley Authority", "TVA"],
     "TSMC": ["TSMC"],
     "xAI": ["xAI"],
 }
@@ -139,7 +147,6 @@ class Article:
     orgs: list[str]
     chips: list[str]
     repost_of: str | None = None  # "outlet/slug" in the sources; a path in the manifest
-    repost_note: str = ""
     comments: list[dict[str, str]] = field(default_factory=list)
     encoding: str = "utf-8"
     path: str = ""
@@ -189,7 +196,7 @@ def _names_in(text: str, table: dict[str, list[str]]) -> list[str]:
     found = []
     for canonical, aliases in table.items():
         for alias in aliases:
-            if re.search(rf"(?<![\w-]){re.escape(alias)}(?![\w-])", text):
+            if re.search(rf"(?<!\w){re.escape(alias)}(?!\w)", text):
                 found.append(canonical)
                 break
     return sorted(found)
@@ -228,7 +235,7 @@ def load_article(path: Path) -> Article:
         on_topic=meta.get("on_topic", True), section=meta["section"], dek=dek,
         blocks=blocks, plain="\n".join(plain), facts=facts,
         orgs=sorted(meta.get("orgs", [])), chips=sorted(meta.get("chips", [])),
-        repost_of=meta.get("repost_of"), repost_note=meta.get("repost_note", ""),
+        repost_of=meta.get("repost_of"),
         comments=meta.get("comments", []), encoding=meta.get("encoding", "utf-8"),
     )
     a.path = article_path(outlet, a.slug, a.language, published)

@@ -462,9 +462,6 @@ def render_computeweekly(
     <h3>{len(a.comments)} reader comments</h3>
 {blocks}
   </section>"""
-        note = ""
-        if a.repost_of:
-            note = f'\n  <p class="syndication">{esc(a.repost_note)}</p>'
         files[a.file] = page(f"""
 {cw_head(a.title + " - Compute Weekly", extra)}
 <body class="cw">
@@ -474,7 +471,7 @@ def render_computeweekly(
   <p class="section-label">{esc(a.section)}</p>
   <h1 class="headline">{esc(a.title)}</h1>
   <p class="standfirst">{esc(a.dek)}</p>
-  <div class="meta">By {esc(a.author)} | {cw_date(a.published)}</div>{note}
+  <div class="meta">By {esc(a.author)} | {cw_date(a.published)}</div>
   <div class="story-body">
 {body_html(a, "    ")}
   </div>
