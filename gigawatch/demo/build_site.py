@@ -48,7 +48,7 @@ FACT_RE = re.compile(
 QUANTITY_RE = re.compile(
     r"[$€£]\s?\d|\d\s?%|\b(?:per ?cent|pour ?cent|Prozent|por ?ciento)\b"
     r"|\d\s?(?:GW|MW|kW|GWh|MWh|TWh)\b"
-    r"|\b(?:gigawatts?|megawatts?|Gigawatt|Megawatt|gigavatios?|megavatios?)\b"
+    r"|\b(?:gigawatts?|megawatts?|mégawatts?|Gigawatt|Megawatt|gigavatios?|megavatios?)\b"
     r"|\b(?:billions?|bn|millions?|trillions?|milliards?|Mrd|Mio|Milliarden?|Millionen?"
     r"|millones|billones)\b"
     r"|\d\s+(?:shares|actions|Aktien|acciones)\b"

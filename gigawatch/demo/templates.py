@@ -671,7 +671,7 @@ def render_courrier(
 {CO_FOOTER}
 </body>
 </html>"""
-        files[a.file] = (html.strip() + "\n").encode(a.encoding)
+        files[a.file] = (html.strip() + "\n").encode(a.encoding, errors="xmlcharrefreplace")
         if a.encoding != "utf-8":
             routes.append({"path": a.path, "content_type": f"text/html; charset={a.encoding}"})
             specials.append({"path": a.path, "kind": "latin-1", "status": 200,
