@@ -1,0 +1,9 @@
+-- Bulk insert of article_tags rows from parallel lists (one round trip per batch).
+INSERT INTO article_tags (article_id, language, relevance, relevant, taxonomy_version, tagged_at)
+SELECT
+    unnest($article_id::BIGINT[]),
+    unnest($language::VARCHAR[]),
+    unnest($relevance::DOUBLE[]),
+    unnest($relevant::BOOLEAN[]),
+    unnest($taxonomy_version::VARCHAR[]),
+    $tagged_at::TIMESTAMPTZ;
