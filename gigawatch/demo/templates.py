@@ -56,7 +56,8 @@ ES_MONTHS = ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "ag
 
 
 def esc(text: str) -> str:
-    return escape(text, quote=True)
+    """Escape for text and double-quoted attributes (apostrophes stay as they are)."""
+    return escape(text, quote=False).replace('"', "&quot;")
 
 
 def slugify(text: str) -> str:
