@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import time
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -39,6 +40,16 @@ SourcesOption = Annotated[
     Path, typer.Option("--sources", help="Sources file (TOML).", show_default=True)
 ]
 VerboseOption = Annotated[bool, typer.Option("--verbose", "-v", help="Show Prefect's logs.")]
+SourceOption = Annotated[
+    list[str] | None, typer.Option("--source", "-s", help="Only this source (repeatable).")
+]
+BatchOption = Annotated[int, typer.Option(help="Pages per extract/load batch.")]
+LockOption = Annotated[
+    float, typer.Option(help="Seconds to wait for another process writing the database.")
+]
+RefreshOption = Annotated[
+    bool, typer.Option("--refresh", help="Fetch known article URLs again; update changed ones.")
+]
 
 
 def _quiet_prefect(verbose: bool) -> None:
@@ -70,26 +81,58 @@ def main(
 def _print_summary(summary: dict) -> None:
     from gigawatch.output import rich_table
 
-    cols = ["source", "pages_fetched", "articles_stored", "already_known", "errors"]
+    cols = ["source", "pages_fetched", "not_modified", "skipped_known", "articles_new",
+            "duplicates", "errors"]  # fmt: skip
+    if summary.get("window"):
+        cols.insert(-1, "outside_window")
     rows = [[r[c] for c in cols] for r in summary["sources"]]
     console.print(rich_table(cols, rows, title=f"Run {summary['run_id']}: {summary['status']}"))
+    if summary.get("nothing_new"):
+        console.print("Nothing new: no article was added.")
+    else:
+        console.print(f"{summary['articles_new']} new articles.")
 
 
 def _run_ingest(sources: Path, db: Path, only: list[str] | None, batch_size: int,
-                lock_timeout: float, verbose: bool) -> dict:  # fmt: skip
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    from gigawatch import progress as hook
+                lock_timeout: float, verbose: bool, refresh: bool = False,
+                window: tuple[date, date] | None = None) -> dict:  # fmt: skip
+    """Run the ingest flow, or the backfill flow for a window, with a progress display."""
     from gigawatch.sources import SourcesError, load_sources
 
     try:
         load_sources(sources).select(only)
     except SourcesError as exc:
         for problem in exc.problems:
-            err.print(f"[red]{exc.path}[/red]: {problem}")
+            err.print(f"{exc.path}: {problem}", markup=False, highlight=False)
         raise typer.Exit(EXIT_BAD_INPUT) from None
     _quiet_prefect(verbose)
-    from flows.ingest import ingest
+    from warehouse.db import WarehouseBusy
+
+    common = {
+        "sources": str(sources),
+        "db": str(db),
+        "only": only or None,
+        "batch_size": batch_size,
+        "lock_timeout": lock_timeout,
+        "refresh": refresh,
+    }
+    try:
+        if window is None:
+            from flows.ingest import ingest
+
+            return _with_progress(ingest, common)
+        from flows.backfill import backfill
+
+        return _with_progress(backfill, {**common, "since": window[0], "until": window[1]})
+    except WarehouseBusy as exc:
+        err.print(str(exc), markup=False, highlight=False)
+        raise typer.Exit(EXIT_FAILED) from None
+
+
+def _with_progress(flow_fn, params: dict) -> dict:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from gigawatch import progress as hook
 
     with Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -104,10 +147,7 @@ def _run_ingest(sources: Path, db: Path, only: list[str] | None, batch_size: int
 
         hook.set_reporter(reporter)
         try:
-            return ingest(
-                sources=str(sources), db=str(db), only=only or None,
-                batch_size=batch_size, lock_timeout=lock_timeout,
-            )  # fmt: skip
+            return flow_fn(**params)
         finally:
             hook.set_reporter(None)
 
@@ -125,15 +165,43 @@ def run(
     lock_timeout: Annotated[
         float, typer.Option(help="Seconds to wait for another process holding the database.")
     ] = 60.0,
+    refresh: RefreshOption = False,
     verbose: VerboseOption = False,
 ) -> None:
-    """Ingest the configured sources: crawl, extract and load into DuckDB."""
-    summary = _run_ingest(sources, db_path(db), source, batch_size, lock_timeout, verbose)
+    """Ingest the configured sources: crawl, extract and load what is new into DuckDB."""
+    summary = _run_ingest(sources, db_path(db), source, batch_size, lock_timeout, verbose, refresh)
+    _finish(summary)
+
+
+def _finish(summary: dict) -> None:
     _print_summary(summary)
     if summary["status"] == "partial":
         err.print("[yellow]Some fetches failed; see `gigawatch query \"SELECT * FROM pages "
                   "WHERE error IS NOT NULL\"`.[/yellow]")  # fmt: skip
         raise typer.Exit(EXIT_PARTIAL)
+
+
+@app.command()
+def backfill(
+    since: Annotated[datetime, typer.Option(formats=["%Y-%m-%d"], help="First day (YYYY-MM-DD).")],
+    until: Annotated[datetime, typer.Option(formats=["%Y-%m-%d"], help="Last day, inclusive.")],
+    sources: SourcesOption = DEFAULT_SOURCES,
+    db: DbOption = None,
+    source: SourceOption = None,
+    batch_size: BatchOption = DEFAULT_BATCH_SIZE,
+    lock_timeout: LockOption = 60.0,
+    refresh: RefreshOption = False,
+    verbose: VerboseOption = False,
+) -> None:
+    """Collect the articles published in a past window (sitemaps, feeds, archives, CDX)."""
+    if until < since:
+        err.print(f"--until {until:%Y-%m-%d} is before --since {since:%Y-%m-%d}")
+        raise typer.Exit(EXIT_BAD_INPUT)
+    summary = _run_ingest(
+        sources, db_path(db), source, batch_size, lock_timeout, verbose, refresh,
+        window=(since.date(), until.date()),
+    )  # fmt: skip
+    _finish(summary)
 
 
 @app.command()

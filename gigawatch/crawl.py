@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from gigawatch.plan import CrawlPlan
 from warehouse.load import fetch_id
 
 
@@ -28,27 +29,33 @@ class CrawlOutput:
     spool: Path  # JSON lines, one FetchItem per line
     log: Path
     items: int
+    stats: dict[str, dict[str, int]]  # per source: skipped_known, not_modified, ...
 
 
 def run_crawl(
     sources_path: str | Path,
     workdir: Path,
-    run_id: str,
-    only: list[str] | None = None,
-    known_urls: Path | None = None,
+    plan: CrawlPlan | str,
     on_item: Callable[[int], None] | None = None,
     timeout: float | None = None,
 ) -> CrawlOutput:
-    """Crawl with ``scrapy crawl news`` in a child process; items go to ``workdir/pages.jsonl``."""
+    """Crawl with ``scrapy crawl news`` in a child process; items go to ``workdir/pages.jsonl``.
+
+    ``plan`` is a CrawlPlan, or just a run id for a plain crawl of every source.
+    """
     workdir.mkdir(parents=True, exist_ok=True)
+    if isinstance(plan, str):
+        plan = CrawlPlan(run_id=plan)
     spool, log = workdir / "pages.jsonl", workdir / "crawl.log"
+    stats = workdir / "crawl-stats.json"
     spool.unlink(missing_ok=True)
+    stats.unlink(missing_ok=True)
+    plan.stats_file = str(stats)
+    plan_file = plan.save(workdir / "plan.json")
     cmd = [
         sys.executable, "-m", "scrapy", "crawl", "news",
         "-s", f"GIGAWATCH_SOURCES={Path(sources_path).resolve()}",
-        "-s", f"GIGAWATCH_RUN_ID={run_id}",
-        "-s", f"GIGAWATCH_ONLY_SOURCES={','.join(only or [])}",
-        "-s", f"GIGAWATCH_KNOWN_URLS={known_urls or ''}",
+        "-s", f"GIGAWATCH_PLAN={plan_file}",
         "-s", f"LOG_FILE={log}",
         "-O", f"{spool}:jsonlines",
     ]  # fmt: skip
@@ -71,7 +78,8 @@ def run_crawl(
     count = _count_lines(spool)
     if on_item is not None:
         on_item(count)
-    return CrawlOutput(spool=spool, log=log, items=count)
+    crawl_stats = json.loads(stats.read_text(encoding="utf-8")) if stats.exists() else {}
+    return CrawlOutput(spool=spool, log=log, items=count, stats=crawl_stats)
 
 
 def _count_lines(path: Path) -> int:

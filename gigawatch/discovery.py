@@ -33,6 +33,14 @@ class Link:
 
 
 @dataclass(frozen=True)
+class Capture:
+    """One capture listed by a CDX API (the Internet Archive's or a compatible one)."""
+
+    timestamp: str  # YYYYMMDDhhmmss
+    url: str  # the original URL
+
+
+@dataclass(frozen=True)
 class SitemapContent:
     kind: str  # "urlset" | "sitemapindex"
     links: list[Link]
@@ -127,3 +135,22 @@ def parse_sitemap(body: bytes) -> SitemapContent:
         if loc:
             links.append(Link(loc, _parse_date(news_date or lastmod), title or None))
     return SitemapContent(kind, links, warning)
+
+
+def parse_cdx(body: bytes) -> list[Capture]:
+    """Captures of a CDX API answer in JSON form: a header row, then one row per capture."""
+    import json
+
+    try:
+        rows = json.loads(body or b"[]")
+    except ValueError as exc:
+        raise DiscoveryError(f"CDX answer is not JSON: {exc}") from exc
+    if not isinstance(rows, list) or any(not isinstance(r, list) for r in rows):
+        raise DiscoveryError("CDX answer is not a list of rows")
+    if not rows:
+        return []
+    header = rows[0]
+    if "timestamp" not in header or "original" not in header:
+        raise DiscoveryError(f"CDX header lacks timestamp/original: {header!r}")
+    ts, orig = header.index("timestamp"), header.index("original")
+    return [Capture(str(r[ts]), str(r[orig])) for r in rows[1:] if len(r) > max(ts, orig)]

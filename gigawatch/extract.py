@@ -18,7 +18,7 @@ from typing import Any
 import trafilatura
 from dateutil import parser as dateparser
 
-from gigawatch.language import detect_language
+from gigawatch.language import detect
 from gigawatch.urls import article_id, canonical_url
 
 EXTRACTOR = f"trafilatura {version('trafilatura')}"
@@ -74,6 +74,12 @@ def _published(extracted: str | None, listed: str | None) -> datetime | None:
     return page
 
 
+def _language(title: str, text: str, hint: str | None) -> str | None:
+    """Detected from the text; the source's hint only when the text says nothing."""
+    found = detect(title, text)
+    return hint if found == "und" else found
+
+
 def extract_page(
     fetch_id: str,
     body: bytes,
@@ -113,7 +119,7 @@ def extract_page(
         title=doc.title,
         author=doc.author,
         published_at=_published(doc.date, listed_date),
-        language=detect_language(text, hint=language_hint),
+        language=_language(doc.title or "", text, language_hint),
         site_name=doc.sitename,
         description=doc.description,
         text=text,

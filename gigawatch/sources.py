@@ -43,6 +43,9 @@ class CrawlSettings:
     depth_limit: int = 3
     download_timeout: float = 30.0
     retry_times: int = 2
+    cdx_api: str = "https://web.archive.org/cdx/search/cdx"
+    cdx_snapshot: str = "https://web.archive.org/web/{timestamp}id_/{url}"
+    cdx_recent_days: int = 7
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,8 @@ class Source:
     allowed_domains: list[str] = field(default_factory=list)
     follow: list[str] = field(default_factory=list)
     articles: list[str] = field(default_factory=list)
+    archives: list[str] = field(default_factory=list)
+    cdx: list[str] = field(default_factory=list)
     language: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
@@ -80,7 +85,9 @@ class SourcesConfig:
         return SourcesConfig(self.path, self.crawl, chosen)
 
 
-_URL_LISTS = ("feeds", "sitemaps", "start_urls")
+_URL_LISTS = ("feeds", "sitemaps", "start_urls", "archives")
+_DISCOVERY = (*_URL_LISTS, "cdx")
+ARCHIVE_PLACEHOLDERS = ("{yyyy}", "{mm}", "{dd}")
 _REGEX_LISTS = ("follow", "articles")
 
 
@@ -143,7 +150,7 @@ def _parse_source(i: int, raw: Any, problems: list[str]) -> Source | None:
         problems.append(
             f"{label}: name must be lowercase letters, digits, '.', '_' or '-', got {name!r}"
         )
-    for key in (*_URL_LISTS, "allowed_domains", *_REGEX_LISTS):
+    for key in (*_URL_LISTS, "allowed_domains", "cdx", *_REGEX_LISTS):
         value = raw.get(key, [])
         if not isinstance(value, list):
             problems.append(f"{label}: {key} must be a list, got {value!r}")
@@ -153,6 +160,11 @@ def _parse_source(i: int, raw: Any, problems: list[str]) -> Source | None:
                 err = _check_url(item)
                 if err:
                     problems.append(f"{label}: {key}: {err}")
+                elif key == "archives" and not any(p in item for p in ARCHIVE_PLACEHOLDERS):
+                    problems.append(
+                        f"{label}: archives: {item!r} has no date placeholder "
+                        "({yyyy}, {mm} or {dd})"
+                    )
             elif not isinstance(item, str) or not item:
                 problems.append(f"{label}: {key}: {item!r} is not a non-empty string")
             elif key in _REGEX_LISTS:
@@ -160,8 +172,10 @@ def _parse_source(i: int, raw: Any, problems: list[str]) -> Source | None:
                     re.compile(item)
                 except re.error as exc:
                     problems.append(f"{label}: {key}: bad regular expression {item!r}: {exc}")
-    if not any(raw.get(k) for k in _URL_LISTS):
-        problems.append(f"{label}: needs at least one of feeds, sitemaps or start_urls")
+    if not any(raw.get(k) for k in _DISCOVERY):
+        problems.append(
+            f"{label}: needs at least one of feeds, sitemaps, start_urls, archives or cdx"
+        )
     language = raw.get("language")
     if language is not None and (
         not isinstance(language, str) or not re.fullmatch(r"[a-z]{2}", language)
@@ -180,6 +194,8 @@ def _parse_source(i: int, raw: Any, problems: list[str]) -> Source | None:
         allowed_domains=domains,
         follow=list(raw.get("follow", [])),
         articles=list(raw.get("articles", [])),
+        archives=list(raw.get("archives", [])),
+        cdx=list(raw.get("cdx", [])),
         language=language,
     )
 

@@ -30,3 +30,4 @@ class FetchItem:
     language_hint: str | None = None
     listed_date: str | None = None  # date given by the feed or sitemap entry, if any
     links_found: int | None = None  # for feeds, sitemaps and listings
+    validators: dict[str, str | None] | None = None  # ETag / Last-Modified of feeds, sitemaps

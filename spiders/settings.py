@@ -40,6 +40,4 @@ LOG_LEVEL = "INFO"
 
 # gigawatch's own settings.
 GIGAWATCH_SOURCES = "sources.toml"  # the sources file to crawl
-GIGAWATCH_ONLY_SOURCES = ""  # comma-separated source names, empty for all
-GIGAWATCH_KNOWN_URLS = ""  # file of canonical article URLs already stored (one per line)
-GIGAWATCH_RUN_ID = ""
+GIGAWATCH_PLAN = ""  # JSON file of a gigawatch.plan.CrawlPlan (run id, window, known URLs)

@@ -69,7 +69,7 @@ def test_duplicate_names_bad_types_and_empty_sources():
     assert "source[1] 'a': duplicate name" in found
     assert problems("") == ["no [[source]] entries"]
     assert problems('[[source]]\nname = "x"\n') == [
-        "source[0] 'x': needs at least one of feeds, sitemaps or start_urls"
+        "source[0] 'x': needs at least one of feeds, sitemaps, start_urls, archives or cdx"
     ]
 
 

@@ -121,3 +121,27 @@ def writer(
         con.execute("COMMIT")
     finally:
         con.close()
+
+
+@contextmanager
+def run_lock(path: str | Path, timeout: float = DEFAULT_LOCK_TIMEOUT) -> Iterator[None]:
+    """Hold ``<db>.lock`` for a whole writing run, so two writers never interleave batches.
+
+    Readers never take it. The operating system releases it if the holder dies.
+    """
+    from filelock import FileLock, Timeout
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(f"{path}.lock")
+    try:
+        lock.acquire(timeout=timeout)
+    except Timeout:
+        raise WarehouseBusy(
+            f"another gigawatch run is writing {path}; waited {timeout:.0f} s for it "
+            "(raise --lock-timeout to wait longer)"
+        ) from None
+    try:
+        yield
+    finally:
+        lock.release()

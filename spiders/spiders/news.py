@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import re
 import zlib
+from collections import Counter
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode, urlsplit
 
 import scrapy
 from gigawatch.urls import canonical_url
@@ -22,8 +25,9 @@ from scrapy.linkextractors import LinkExtractor
 from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
-from gigawatch.discovery import DiscoveryError, Link, parse_feed, parse_sitemap
-from gigawatch.sources import Source, load_sources
+from gigawatch.discovery import DiscoveryError, Link, parse_cdx, parse_feed, parse_sitemap
+from gigawatch.plan import CrawlPlan
+from gigawatch.sources import CrawlSettings, Source, load_sources
 from spiders.items import FetchItem
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -92,15 +96,21 @@ class NewsSpider(scrapy.Spider):
     def _setup(self) -> None:
         s = self.settings
         config = load_sources(s.get("GIGAWATCH_SOURCES"))
-        only = [n for n in s.get("GIGAWATCH_ONLY_SOURCES", "").split(",") if n]
-        config = config.select(only or None)
+        plan_file = s.get("GIGAWATCH_PLAN")
+        if plan_file:
+            self.plan = CrawlPlan.load(plan_file)
+        else:
+            self.plan = CrawlPlan(run_id=datetime.now(UTC).strftime("%Y%m%dT%H%M%S"))
+        config = config.select(self.plan.only or None)
+        self.crawl: CrawlSettings = config.crawl
         self.sources = {src.name: src for src in config.sources}
         self.max_pages = config.crawl.max_pages_per_source
-        self.run_id = s.get("GIGAWATCH_RUN_ID") or datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-        known = s.get("GIGAWATCH_KNOWN_URLS")
+        self.run_id = self.plan.run_id
         self.known: set[str] = set()
-        if known and Path(known).exists():
+        known = self.plan.known_urls_file
+        if known and Path(known).exists() and not self.plan.refresh:
             self.known = set(Path(known).read_text(encoding="utf-8").split())
+        self.stats: dict[str, Counter[str]] = {name: Counter() for name in self.sources}
         for src in self.sources.values():
             article_res = [re.compile(p) for p in src.articles]
             extractor = LinkExtractor(
@@ -109,6 +119,47 @@ class NewsSpider(scrapy.Spider):
                 unique=True,
             )
             self._matchers[src.name] = (article_res, extractor)
+
+    def _days(self) -> list[date]:
+        """Days to enumerate archives and CDX for: the backfill window, else the recent days."""
+        start, end = self.plan.window()
+        today = datetime.now(UTC).date()
+        first = start.date() if start else today - timedelta(days=self.crawl.cdx_recent_days)
+        last = (end - timedelta(days=1)).date() if end else today
+        return [first + timedelta(days=i) for i in range((last - first).days + 1)]
+
+    def _archive_urls(self, src: Source) -> list[str]:
+        days = self._days() if self.plan.backfill else self._days()[-2:]
+        urls: list[str] = []
+        for template in src.archives:
+            for day in days:
+                url = (
+                    template.replace("{yyyy}", f"{day.year:04d}")
+                    .replace("{mm}", f"{day.month:02d}")
+                    .replace("{dd}", f"{day.day:02d}")
+                )
+                if url not in urls:
+                    urls.append(url)
+        return urls
+
+    def _cdx_url(self, target: str) -> str:
+        days = self._days()
+        query = [
+            ("url", target if "*" in target else target.rstrip("/") + "/*"),
+            ("from", days[0].strftime("%Y%m%d")),
+            ("to", days[-1].strftime("%Y%m%d")),
+            ("output", "json"),
+            ("fl", "timestamp,original,mimetype,statuscode"),
+            ("filter", "statuscode:200"),
+            ("filter", "mimetype:text/html"),
+            ("collapse", "urlkey"),
+        ]
+        return f"{self.crawl.cdx_api}?{urlencode(query)}"
+
+    def closed(self, reason: str) -> None:
+        if self.plan.stats_file:
+            data = {name: dict(counter) for name, counter in self.stats.items()}
+            Path(self.plan.stats_file).write_text(json.dumps(data), encoding="utf-8")
 
     async def start(self):  # type: ignore[override]
         self._setup()
@@ -119,6 +170,10 @@ class NewsSpider(scrapy.Spider):
                 yield self._request(url, src, "sitemap", self.parse_sitemap, depth=0)
             for url in src.start_urls:
                 yield self._request(url, src, "listing", self.parse_listing)
+            for url in self._archive_urls(src):
+                yield self._request(url, src, "listing", self.parse_archive)
+            for target in src.cdx:
+                yield self._request(self._cdx_url(target), src, "cdx", self.parse_cdx)
 
     # -- requests -------------------------------------------------------------------------
     def _request(
@@ -129,30 +184,58 @@ class NewsSpider(scrapy.Spider):
         callback: Any,
         link: Link | None = None,
         depth: int = 0,
+        original: str | None = None,
     ) -> scrapy.Request:
         meta = {
             "source": src.name,
             "kind": kind,
             "listed_date": link.published.isoformat() if link and link.published else None,
             "sitemap_depth": depth,
+            "original_url": original,
         }
+        headers = {}
+        if kind in ("feed", "sitemap"):
+            seen = self.plan.validators.get(url) or {}
+            if seen.get("etag"):
+                headers["If-None-Match"] = seen["etag"]
+            if seen.get("last_modified"):
+                headers["If-Modified-Since"] = seen["last_modified"]
         return scrapy.Request(
-            url, callback=callback, errback=self.on_error, meta=meta, dont_filter=kind != "listing"
+            url,
+            callback=callback,
+            errback=self.on_error,
+            meta=meta,
+            headers=headers,
+            dont_filter=kind != "listing",
         )
 
-    def _article_request(self, link: Link, src: Source) -> scrapy.Request | None:
-        """A request for an article candidate, unless already known or seen in this crawl."""
+    def _article_request(
+        self, link: Link, src: Source, fetch_url: str | None = None
+    ) -> scrapy.Request | None:
+        """A request for an article candidate, unless known, seen in this crawl, or dated
+        outside a backfill window. ``fetch_url`` fetches it from elsewhere (an archive)."""
         try:
             canonical = canonical_url(link.url)
         except ValueError:
             return None
-        if canonical in self.known or canonical in self._seen_articles:
+        if canonical in self._seen_articles:
+            return None
+        if canonical in self.known:
+            self._seen_articles.add(canonical)
+            self.stats[src.name]["skipped_known"] += 1
+            return None
+        if not self.plan.in_window(link.published):
+            self.stats[src.name]["outside_window"] += 1
             return None
         if self._per_source.get(src.name, 0) >= self.max_pages:
+            self.stats[src.name]["over_page_limit"] += 1
             return None
         self._seen_articles.add(canonical)
         self._per_source[src.name] = self._per_source.get(src.name, 0) + 1
-        return self._request(link.url, src, "article", self.parse_article, link)
+        return self._request(
+            fetch_url or link.url, src, "article", self.parse_article, link,
+            original=link.url if fetch_url else None,
+        )  # fmt: skip
 
     def _item(self, response: Response | None, request: scrapy.Request, **fields: Any) -> FetchItem:
         meta = request.meta
@@ -162,7 +245,7 @@ class NewsSpider(scrapy.Spider):
             run_id=self.run_id,
             source=src.name,
             kind=meta["kind"],
-            url=redirects[0] if redirects else request.url,
+            url=meta.get("original_url") or (redirects[0] if redirects else request.url),
             final_url=response.url if response is not None else None,
             status=response.status if response is not None else None,
             content_type=_content_type(response) if response is not None else None,
@@ -173,11 +256,22 @@ class NewsSpider(scrapy.Spider):
         )
 
     def _http_error(self, response: Response) -> FetchItem | None:
+        """The item for a non-2xx answer (304 to a conditional request: not_modified)."""
         if 200 <= response.status < 300:
             return None
+        if response.status == 304:
+            self.stats[response.meta["source"]]["not_modified"] += 1
+            return self._item(response, response.request, outcome="not_modified")
         return self._item(
             response, response.request, outcome="http_error", error=f"HTTP {response.status}"
         )
+
+    def _validators(self, response: Response) -> dict[str, str | None]:
+        def header(name: bytes) -> str | None:
+            raw = response.headers.get(name)
+            return raw.decode("latin-1") if raw else None
+
+        return {"etag": header(b"ETag"), "last_modified": header(b"Last-Modified")}
 
     # -- callbacks ------------------------------------------------------------------------
     def parse_feed(self, response: Response) -> Iterator[Any]:
@@ -190,9 +284,11 @@ class NewsSpider(scrapy.Spider):
         except DiscoveryError as exc:
             yield self._item(response, response.request, outcome="parse_error", error=str(exc))
             return
+        # A malformed feed is an error even when some items could be recovered (and followed).
         yield self._item(
-            response, response.request, outcome="ok", error=warning, links_found=len(links)
-        )
+            response, response.request, outcome="parse_error" if warning else "ok",
+            error=warning, links_found=len(links), validators=self._validators(response),
+        )  # fmt: skip
         for link in links:
             if (req := self._article_request(link, src)) is not None:
                 yield req
@@ -213,11 +309,15 @@ class NewsSpider(scrapy.Spider):
             outcome="ok",
             error=sitemap.warning,
             links_found=len(sitemap.links),
+            validators=self._validators(response),
         )
         depth = response.meta.get("sitemap_depth", 0)
+        start, _end = self.plan.window()
         for link in sitemap.links:
             if sitemap.kind == "sitemapindex":
-                if depth < MAX_SITEMAP_DEPTH:
+                # a child sitemap last changed before the window holds nothing from it
+                stale = start is not None and link.published is not None and link.published < start
+                if depth < MAX_SITEMAP_DEPTH and not stale:
                     yield self._request(
                         link.url, src, "sitemap", self.parse_sitemap, depth=depth + 1
                     )
@@ -243,6 +343,47 @@ class NewsSpider(scrapy.Spider):
                     yield req
             else:
                 yield self._request(link.url, src, "listing", self.parse_listing)
+
+    def parse_archive(self, response: Response) -> Iterator[Any]:
+        """A dated archive page: its article links, not followed any further."""
+        if (err := self._http_error(response)) is not None:
+            yield err
+            return
+        src = self.sources[response.meta["source"]]
+        if not isinstance(response, scrapy.http.HtmlResponse):
+            yield self._item(
+                response, response.request, outcome="not_html", error="archive page is not HTML"
+            )
+            return
+        article_res, _ = self._matchers[src.name]
+        host = urlsplit(response.url).hostname or ""
+        extractor = LinkExtractor(allow=src.articles or (), allow_domains=[host], unique=True)
+        links = extractor.extract_links(response)
+        yield self._item(response, response.request, outcome="ok", links_found=len(links))
+        for link in links:
+            if (req := self._article_request(Link(link.url), src)) is not None:
+                yield req
+
+    def parse_cdx(self, response: Response) -> Iterator[Any]:
+        """A CDX API answer: fetch each capture from the archive, stored under its own URL."""
+        if (err := self._http_error(response)) is not None:
+            yield err
+            return
+        src = self.sources[response.meta["source"]]
+        try:
+            captures = parse_cdx(response.body)
+        except DiscoveryError as exc:
+            yield self._item(response, response.request, outcome="parse_error", error=str(exc))
+            return
+        article_res, _ = self._matchers[src.name]
+        if article_res:
+            captures = [c for c in captures if any(p.search(c.url) for p in article_res)]
+        yield self._item(response, response.request, outcome="ok", links_found=len(captures))
+        for capture in captures:
+            snapshot = self.crawl.cdx_snapshot.format(timestamp=capture.timestamp, url=capture.url)
+            link = Link(capture.url, None)
+            if (req := self._article_request(link, src, fetch_url=snapshot)) is not None:
+                yield req
 
     def parse_article(self, response: Response) -> Iterator[FetchItem]:
         if (err := self._http_error(response)) is not None:

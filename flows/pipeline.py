@@ -1,0 +1,154 @@
+"""Tasks shared by the ingest and backfill flows: crawl, extract, store, and the run record.
+
+I/O tasks (the crawl, the warehouse writes) retry; extraction is pure and does not.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from prefect import get_run_logger, task
+from prefect.artifacts import create_table_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.context import get_run_context
+
+from gigawatch import progress
+from gigawatch.crawl import CrawlOutput, read_spool, run_crawl
+from gigawatch.extract import Extracted, extract_pages
+from gigawatch.plan import CrawlPlan
+from gigawatch.settings import run_dir
+from gigawatch.sources import SourcesConfig
+from warehouse import db as wh
+from warehouse import load
+
+COUNT_KEYS = ("pages_fetched", "not_modified", "skipped_known", "articles_new", "duplicates",
+              "errors", "outside_window")  # fmt: skip
+
+
+@task(retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE)
+def crawl(sources: str, workdir: Path, plan: CrawlPlan) -> CrawlOutput:
+    """Fetch feeds, sitemaps and pages in a child Scrapy process."""
+    return run_crawl(sources, workdir, plan, on_item=lambda n: progress.report("crawl", n, None))
+
+
+@task(cache_policy=NO_CACHE)
+def extract(pages: list[dict[str, Any]]) -> dict[str, Extracted]:
+    """Extract the article pages of a batch with trafilatura over a process pool."""
+    candidates = [p for p in pages if p.get("body") is not None]
+    return {e.fetch_id: e for e in extract_pages(candidates)}
+
+
+@task(retries=3, retry_delay_seconds=2, cache_policy=NO_CACHE)
+def store(
+    db: Path,
+    pages: list[dict[str, Any]],
+    extracted: dict[str, Extracted],
+    plan: CrawlPlan,
+    lock_timeout: float,
+) -> load.BatchResult:
+    """Write one batch (fetches, bodies, documents) in one transaction."""
+    with wh.writer(db, lock_timeout) as con:
+        return load.load_batch(con, pages, extracted, plan.window(), plan.refresh)
+
+
+def current_run_id() -> str:
+    try:
+        return str(get_run_context().flow_run.id)
+    except Exception:
+        return str(uuid.uuid4())
+
+
+def _known_urls(db: Path, path: Path, lock_timeout: float) -> Path:
+    con = wh.connect(db, lock_timeout=lock_timeout)
+    try:
+        urls = [r[0] for r in con.execute("SELECT url FROM documents").fetchall()]
+    finally:
+        con.close()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(urls), encoding="utf-8")
+    return path
+
+
+def run_pipeline(
+    flow_name: str,
+    config: SourcesConfig,
+    database: Path,
+    plan: CrawlPlan,
+    params: dict[str, Any],
+    batch_size: int,
+    lock_timeout: float,
+) -> dict[str, Any]:
+    """Crawl → extract → store for one run, holding the run lock; returns the run summary."""
+    with wh.run_lock(database, lock_timeout):
+        wh.ensure_schema(database, lock_timeout)
+        with wh.writer(database, lock_timeout) as con:
+            load.start_run(con, plan.run_id, flow_name, params)
+            plan.validators = {} if plan.refresh else load.load_validators(con)
+        try:
+            summary = _crawl_and_store(config, database, plan, batch_size, lock_timeout)
+        except BaseException as exc:
+            with wh.writer(database, lock_timeout) as con:
+                error = {"error": f"{type(exc).__name__}: {exc}"}
+                load.finish_run(con, plan.run_id, "failed", error)
+            raise
+    create_table_artifact(
+        key=f"{flow_name}-summary",
+        table=summary["sources"],
+        description=f"gigawatch {flow_name} {plan.run_id}: {summary['status']}",
+    )
+    return summary
+
+
+def _crawl_and_store(
+    config: SourcesConfig, database: Path, plan: CrawlPlan, batch_size: int, lock_timeout: float
+) -> dict[str, Any]:
+    logger = get_run_logger()
+    workdir = run_dir(database, plan.run_id)
+    plan.known_urls_file = str(_known_urls(database, workdir / "known_urls.txt", lock_timeout))
+    output = crawl(config.path, workdir, plan)
+    logger.info("crawl fetched %d items", output.items)
+    validators: dict[str, tuple[str, dict[str, str | None]]] = {}
+    done = 0
+    for pages in read_spool(output.spool, batch_size):
+        extracted = extract(pages)
+        store(database, pages, extracted, plan, lock_timeout)
+        for page in pages:
+            if page.get("validators") and page["outcome"] == "ok":
+                validators[page["url"]] = (page["source"], page["validators"])
+        done += len(pages)
+        progress.report("load", done, output.items)
+    with wh.writer(database, lock_timeout) as con:
+        summary = _summary(con, config, plan, output)
+        # Validators only now that everything the feeds listed is stored: a run killed
+        # earlier fetches them again in full next time.
+        load.save_validators(con, validators)
+        load.finish_run(con, plan.run_id, summary["status"], summary)
+    output.spool.unlink(missing_ok=True)
+    return summary
+
+
+def _summary(con: Any, config: SourcesConfig, plan: CrawlPlan, output: CrawlOutput) -> dict:
+    rows = {r["source"]: r for r in load.run_summary(con, plan.run_id)}
+    per_source = []
+    for src in config.sources:
+        row = dict.fromkeys(COUNT_KEYS, 0) | rows.get(src.name, {})
+        stats = output.stats.get(src.name, {})
+        row["skipped_known"] = stats.get("skipped_known", 0)
+        row["outside_window"] = row.get("outside_window", 0) + stats.get("outside_window", 0)
+        row["source"] = src.name
+        row.pop("already_known", None)
+        per_source.append({"source": src.name, **{k: row[k] for k in COUNT_KEYS}})
+    errors = sum(r["errors"] for r in per_source)
+    new = sum(r["articles_new"] for r in per_source)
+    return {
+        "run_id": plan.run_id,
+        "status": "partial" if errors else "completed",
+        "finished_at": datetime.now(UTC).isoformat(),
+        "articles_new": new,
+        "nothing_new": new == 0,
+        "window": [plan.since, plan.until] if plan.backfill else None,
+        "sources": per_source,
+    }
