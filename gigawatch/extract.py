@@ -132,7 +132,7 @@ def _extract_chunk(pages: list[dict[str, Any]]) -> list[Extracted]:
             p["fetch_id"],
             unpack_body(p["body"]),
             p.get("encoding"),
-            p.get("final_url") or p["url"],
+            p.get("page_url") or p.get("final_url") or p["url"],
             p.get("language_hint"),
             p.get("listed_date"),
         )

@@ -18,6 +18,7 @@ class FetchItem:
     kind: str  # feed | sitemap | listing | article
     url: str  # the URL requested (first of any redirect chain)
     final_url: str | None
+    page_url: str | None  # the article's own URL: final_url, or the original of an archive capture
     status: int | None
     content_type: str | None
     fetched_at: str  # ISO 8601, UTC

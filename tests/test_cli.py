@@ -9,7 +9,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import click
 import typer
 from typer.testing import CliRunner
 
@@ -22,8 +21,8 @@ def _commands() -> list[list[str]]:
     root = typer.main.get_command(app)
     found: list[list[str]] = []
 
-    def walk(cmd: click.Command, path: list[str]) -> None:
-        if isinstance(cmd, click.Group):
+    def walk(cmd, path: list[str]) -> None:  # noqa: ANN001 - typer's own click types
+        if getattr(cmd, "commands", None):
             for name, sub in cmd.commands.items():
                 walk(sub, [*path, name])
         else:
@@ -56,9 +55,7 @@ def test_query_table_csv_json(ingested):
     assert [r["source"] for r in rows] == sorted(r["source"] for r in rows)
     assert all(int(r["n"]) > 0 for r in rows)
     as_json = runner.invoke(app, ["query", "--db", db, "-f", "json", sql])
-    assert json.loads(as_json.output) == [
-        {"source": r["source"], "n": int(r["n"])} for r in rows
-    ]
+    assert json.loads(as_json.output) == [{"source": r["source"], "n": int(r["n"])} for r in rows]
 
 
 def test_query_sql_error_prints_duckdb_message_and_exits_2(ingested):
@@ -75,6 +72,8 @@ def test_query_sql_error_prints_duckdb_message_and_exits_2(ingested):
 
 
 def test_query_is_read_only(ingested):
-    result = CliRunner().invoke(app, ["query", "--db", str(ingested["db"]), "DELETE FROM documents"])
+    result = CliRunner().invoke(
+        app, ["query", "--db", str(ingested["db"]), "DELETE FROM documents"]
+    )
     assert result.exit_code == EXIT_BAD_INPUT
     assert "read-only" in result.output.lower()

@@ -10,8 +10,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from gigawatch.crawl import read_spool, run_crawl
-from gigawatch.plan import CrawlPlan
 from gigawatch.extract import extract_page, extract_pages, unpack_body
+from gigawatch.plan import CrawlPlan
 from gigawatch.sources import load_sources
 from warehouse import db as wh
 from warehouse import load
@@ -88,10 +88,10 @@ def test_run_summary_is_partial_with_per_source_counts(ingested, ro, manifest):
     summary = ingested["summary"]
     assert summary["status"] == "partial"
     per = {r["source"]: r for r in summary["sources"]}
-    assert per["deadwire"]["errors"] >= 1 and per["deadwire"]["articles_stored"] == 0
+    assert per["deadwire"]["errors"] >= 1 and per["deadwire"]["articles_new"] == 0
     for outlet in ("gridledger", "computeweekly", "courrier", "infraeuropa"):
         want = sum(1 for a in manifest if a["outlet"] == outlet)
-        assert per[outlet]["articles_stored"] == want
+        assert per[outlet]["articles_new"] == want
     status = ro.execute(
         "SELECT status FROM flow_runs WHERE run_id = ?", [summary["run_id"]]
     ).fetchone()
@@ -138,7 +138,7 @@ def test_second_run_in_the_same_process_adds_no_article(ingested, demo_sources, 
     con.close()
     assert after == before
     assert refetched == 0
-    assert sum(r["articles_stored"] for r in summary["sources"]) == 0
+    assert sum(r["articles_new"] for r in summary["sources"]) == 0
 
 
 def test_loading_the_same_crawl_twice_adds_no_row(demo_sources, tmp_path):

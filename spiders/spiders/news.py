@@ -19,7 +19,6 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import scrapy
-from gigawatch.urls import canonical_url
 from scrapy.http import Response
 from scrapy.linkextractors import LinkExtractor
 from scrapy.settings import BaseSettings
@@ -28,6 +27,7 @@ from twisted.python.failure import Failure
 from gigawatch.discovery import DiscoveryError, Link, parse_cdx, parse_feed, parse_sitemap
 from gigawatch.plan import CrawlPlan
 from gigawatch.sources import CrawlSettings, Source, load_sources
+from gigawatch.urls import canonical_url
 from spiders.items import FetchItem
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -55,6 +55,16 @@ def _failure_outcome(failure: Failure) -> tuple[str, str]:
     if name in ("TimeoutError", "TCPTimedOutError", "ResponseNeverReceived") or "timeout" in name:
         return "network_error", f"{name}: {text}"
     return "network_error", f"{name}: {text}"
+
+
+def _on_domain(url: str, domains: list[str]) -> bool:
+    host = (urlsplit(url).hostname or "").lower()
+    return any(host == d or host.endswith("." + d) for d in domains)
+
+
+def _allowed(url: str, src: Source) -> bool:
+    """Whether link-following may go to ``url``: inside the source's allowed domains."""
+    return not src.allowed_domains or _on_domain(url, [d.lower() for d in src.allowed_domains])
 
 
 class NewsSpider(scrapy.Spider):
@@ -113,11 +123,8 @@ class NewsSpider(scrapy.Spider):
         self.stats: dict[str, Counter[str]] = {name: Counter() for name in self.sources}
         for src in self.sources.values():
             article_res = [re.compile(p) for p in src.articles]
-            extractor = LinkExtractor(
-                allow=src.follow + src.articles or (),
-                allow_domains=src.allowed_domains,
-                unique=True,
-            )
+            # Domains are checked by _allowed (Scrapy's allow_domains compares host:port).
+            extractor = LinkExtractor(allow=src.follow + src.articles or (), unique=True)
             self._matchers[src.name] = (article_res, extractor)
 
     def _days(self) -> list[date]:
@@ -247,6 +254,7 @@ class NewsSpider(scrapy.Spider):
             kind=meta["kind"],
             url=meta.get("original_url") or (redirects[0] if redirects else request.url),
             final_url=response.url if response is not None else None,
+            page_url=meta.get("original_url") or (response.url if response is not None else None),
             status=response.status if response is not None else None,
             content_type=_content_type(response) if response is not None else None,
             fetched_at=_now(),
@@ -335,7 +343,7 @@ class NewsSpider(scrapy.Spider):
             )
             return
         article_res, extractor = self._matchers[src.name]
-        links = extractor.extract_links(response)
+        links = [lk for lk in extractor.extract_links(response) if _allowed(lk.url, src)]
         yield self._item(response, response.request, outcome="ok", links_found=len(links))
         for link in links:
             if any(p.search(link.url) for p in article_res):
@@ -357,8 +365,8 @@ class NewsSpider(scrapy.Spider):
             return
         article_res, _ = self._matchers[src.name]
         host = urlsplit(response.url).hostname or ""
-        extractor = LinkExtractor(allow=src.articles or (), allow_domains=[host], unique=True)
-        links = extractor.extract_links(response)
+        extractor = LinkExtractor(allow=src.articles or (), unique=True)
+        links = [lk for lk in extractor.extract_links(response) if _on_domain(lk.url, [host])]
         yield self._item(response, response.request, outcome="ok", links_found=len(links))
         for link in links:
             if (req := self._article_request(Link(link.url), src)) is not None:
