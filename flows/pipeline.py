@@ -23,6 +23,7 @@ from gigawatch.settings import run_dir
 from gigawatch.sources import SourcesConfig
 from warehouse import db as wh
 from warehouse import load
+from warehouse.tags import tag_articles
 
 COUNT_KEYS = ("pages_fetched", "not_modified", "skipped_known", "articles_new", "duplicates",
               "errors", "outside_window")  # fmt: skip
@@ -49,9 +50,11 @@ def store(
     plan: CrawlPlan,
     lock_timeout: float,
 ) -> load.BatchResult:
-    """Write one batch (fetches, bodies, documents) in one transaction."""
+    """Write one batch in one transaction: fetches, bodies, documents and their tags."""
     with wh.writer(db, lock_timeout) as con:
-        return load.load_batch(con, pages, extracted, plan.window(), plan.refresh)
+        result = load.load_batch(con, pages, extracted, plan.window(), plan.refresh)
+        tag_articles(con, result.stored)
+        return result
 
 
 def current_run_id() -> str:

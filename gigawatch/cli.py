@@ -257,6 +257,65 @@ def _print_demo_trend(db: Path) -> None:
 
 
 @app.command()
+def retag(
+    db: DbOption = None,
+    taxonomy: Annotated[
+        Path | None, typer.Option(help="Taxonomy file [default: the bundled taxonomy.toml].")
+    ] = None,
+    lock_timeout: LockOption = 60.0,
+    verbose: VerboseOption = False,
+) -> None:
+    """Re-tag the whole history from stored text (after the taxonomy changed)."""
+    from gigawatch.taxonomy import TaxonomyError, load_taxonomy
+
+    try:
+        load_taxonomy(taxonomy)
+    except TaxonomyError as exc:
+        err.print(str(exc), markup=False, highlight=False)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    _quiet_prefect(verbose)
+    from flows.maintenance import retag as retag_flow
+    from warehouse.db import WarehouseBusy
+
+    params = {"db": str(db_path(db)), "taxonomy": str(taxonomy) if taxonomy else None,
+              "lock_timeout": lock_timeout}  # fmt: skip
+    try:
+        summary = _with_progress(retag_flow, params)
+    except WarehouseBusy as exc:
+        err.print(str(exc), markup=False, highlight=False)
+        raise typer.Exit(EXIT_FAILED) from None
+    console.print(
+        f"Re-tagged {summary['articles']} articles ({summary['relevant']} relevant) with "
+        f"taxonomy {summary['taxonomy_version']} in {summary['seconds']:.1f} s."
+    )
+
+
+@app.command()
+def serve(
+    sources: SourcesOption = DEFAULT_SOURCES,
+    db: DbOption = None,
+    cron: Annotated[str, typer.Option(help="Ingest schedule (cron, UTC).")] = "0 * * * *",
+    interval: Annotated[
+        float | None, typer.Option(help="Ingest every N seconds instead of the cron schedule.")
+    ] = None,
+    verbose: VerboseOption = False,
+) -> None:
+    """Run the ingest schedule (and on-demand backfills) in this process until Ctrl-C."""
+    from gigawatch.sources import SourcesError, load_sources
+
+    try:
+        load_sources(sources)
+    except SourcesError as exc:
+        for problem in exc.problems:
+            err.print(f"{exc.path}: {problem}", markup=False, highlight=False)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    _quiet_prefect(verbose)
+    from flows.serve import serve_flows
+
+    serve_flows(str(sources.resolve()), str(db_path(db).resolve()), cron, interval)
+
+
+@app.command()
 def query(
     sql: Annotated[str, typer.Argument(help="SQL to run (read-only).")],
     db: DbOption = None,

@@ -1,0 +1,53 @@
+"""Flows that rebuild derived data from stored articles, without crawling: ``retag``."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from prefect import flow
+from prefect.artifacts import create_table_artifact
+
+from flows.pipeline import current_run_id
+from gigawatch.settings import db_path
+from warehouse import db as wh
+from warehouse import load
+from warehouse.tags import retag as retag_history
+
+
+def _recorded(flow_name: str, database: Any, params: dict, lock_timeout: float, work) -> dict:
+    """Run ``work()`` under the run lock, recorded in flow_runs like any other run."""
+    run_id = current_run_id()
+    with wh.run_lock(database, lock_timeout):
+        wh.ensure_schema(database, lock_timeout)
+        with wh.writer(database, lock_timeout) as con:
+            load.start_run(con, run_id, flow_name, params)
+        try:
+            summary = {"run_id": run_id, **work()}
+        except BaseException as exc:
+            with wh.writer(database, lock_timeout) as con:
+                load.finish_run(con, run_id, "failed", {"error": f"{type(exc).__name__}: {exc}"})
+            raise
+        with wh.writer(database, lock_timeout) as con:
+            load.finish_run(con, run_id, "completed", summary)
+    create_table_artifact(
+        key=f"{flow_name}-summary",
+        table=[{"key": k, "value": str(v)} for k, v in summary.items()],
+        description=f"gigawatch {flow_name} {run_id}",
+    )
+    return summary
+
+
+@flow(name="retag")
+def retag(
+    db: str | None = None,
+    taxonomy: str | None = None,
+    lock_timeout: float = wh.DEFAULT_LOCK_TIMEOUT,
+) -> dict[str, Any]:
+    """Re-tag every stored article from its text with the current taxonomy, atomically."""
+    database = db_path(db)
+    params = {"taxonomy": taxonomy}
+    return _recorded(
+        "retag", database, params, lock_timeout,
+        lambda: asdict(retag_history(database, taxonomy_path=taxonomy, lock_timeout=lock_timeout)),
+    )  # fmt: skip

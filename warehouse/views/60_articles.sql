@@ -1,0 +1,19 @@
+-- articles: one row per extracted article (canonical URL), with its relevance to AI
+-- infrastructure from the tags (see gigawatch/relevance.py; threshold in the taxonomy file).
+CREATE OR REPLACE VIEW articles AS
+SELECT
+    d.article_id,
+    d.url,
+    d.source,
+    d.title,
+    d.author,
+    d.published_at,
+    coalesce(t.language, d.language) AS language,
+    d.text,
+    d.fetched_at,
+    t.relevance,
+    t.relevant,
+    d.site_name,
+    d.description
+FROM documents AS d
+LEFT JOIN article_tags AS t USING (article_id);
