@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,18 +48,23 @@ DEFAULT_FX = Path(__file__).parent / "defaults" / "fx_rates.toml"
 DOT_DECIMAL = frozenset({"en", "zh", "ja", "ko", "th", "he", "hi", "ms", "tl", "ga", "cy"})
 BILLION_IS_1E12 = frozenset({"fr", "de", "es", "it", "nl", "pt", "pl", "sv", "da", "no", "nb"})
 
-# Substrings (lowercase) that must occur near a number for it to be worth parsing; the tagger
-# finds them with its Aho-Corasick automaton and only parses numbers around them.
+# Words near which a number is worth parsing; the tagger finds them with its Aho-Corasick
+# automaton and only parses numbers around them. Same syntax as taxonomy aliases: a trailing
+# "*" is a prefix; other words must end on a word boundary. TRIGGERS match case-insensitively,
+# TRIGGERS_CS with their exact case.
 TRIGGERS: tuple[str, ...] = (
     "$", "€", "£", "¥", "₹", "₩", "%",
-    "usd", " eur", "gbp", "chf", "jpy", "cny", "rmb", "inr", "krw", "sgd", "hkd", " cad", " aud",
-    " sar", " aed", "rs.", "rs ", "dollar", "dólar", "dolar", "euro", "pound", "sterling", "pfund",
-    "libra", "yuan", "renminbi", " yen", "won", "riyal", "dirham", "rupee", "roupie", "rupia",
-    "franc", "franken", "milliard", "million", "billion", "trillion", "mrd", "mio", "bn", "millón",
-    "millon", "billón", "billon", "lakh", "crore",
-    "gw", "mw", "kw", "twh", "watt", "vatio",
-    "percent", "per cent", "pour cent", "pour-cent", "prozent", "por ciento", "pct",
+    "dollar*", "dólar*", "dolar*", "euro", "euros", "pound*", "sterling", "pfund", "libra*",
+    "yuan*", "renminbi", "riyal*", "dirham*", "rupee*", "roupie*", "rupia*", "franken",
+    "milliard*", "million*", "billion*", "trillion*", "mrd", "mio", "bn", "millón", "millon*",
+    "billón", "billon*", "lakh*", "crore*", "mil millones",
+    "*watt*", "*vatio*",
+    "percent", "per cent", "pour cent", "pour-cent", "prozent*", "por ciento", "pct",
     "shares", "actions", "aktien", "acciones", "titres",
+)  # fmt: skip
+TRIGGERS_CS: tuple[str, ...] = (
+    "USD", "EUR", "GBP", "CHF", "JPY", "CNY", "RMB", "INR", "KRW", "SGD", "HKD", "CAD", "AUD",
+    "SAR", "AED", "BRL", "TWD", "Rs", "GW*", "MW*", "kW*", "TW*", "M€", "Md€", "Mds€",
 )  # fmt: skip
 
 
@@ -162,24 +168,39 @@ _AFTER_RE = re.compile(
     """,
     re.I | re.X,
 )
+_SYMBOL_STARTS = frozenset("%$€£¥₹₩")
+_FIRST3 = frozenset(
+    w.lower()[:3]
+    for w in (
+        *_SCALES, *_ABBR, *_MSYM, *_CURRENCY_WORDS, *_POWER_SYMBOLS, *_ENERGY_SYMBOLS,
+        "kilowatt", "megawatt", "mégawatt", "gigawatt", "terawatt", "térawatt", "watt", "vatio",
+        "kilovatio", "megavatio", "gigavatio", "teravatio", "MWe", "GWe", "MWc", "MWp",
+        "pour", "percent", "per", "prozent", "por", "pct",
+        "shares", "actions", "aktien", "acciones", "titres",
+        "new", "ordinary", "common", "nouvelles", "neue", "neuen", "nuevas",
+    )
+)  # fmt: skip
 _PREFIX_RE = re.compile(
     r"(?:(?<![A-Za-z])(?P<code>US\$|U\.S\.\$|CA\$|AU\$|HK\$|NT\$|C\$|A\$|S\$|R\$|USD|EUR|GBP|JPY"
     r"|CNY|RMB|CHF|INR|KRW|SAR|AED|CAD|AUD|SGD|HKD|BRL|TWD|Rs\.?)|(?P<sym>[$€£¥₹₩]))"
     r"[\s\u00a0\u202f\u2009]?\Z"
 )
-_QUALIFIERS = (
-    ("up_to", r"up\s+to|as\s+much\s+as|as\s+many\s+as|jusqu['’]\s?(?:à|a)|bis\s+zu|hasta"
-              r"|maximum\s+of|au\s+maximum"),
-    ("more_than", r"more\s+than|over|above|exceeding|at\s+least|plus\s+de|au\s+moins|mehr\s+als"
-                  r"|über|mindestens|más\s+de|mas\s+de|al\s+menos|por\s+encima\s+de"),
-    ("about", r"about|around|approximately|roughly|nearly|almost|some|circa|ca\.|environ"
-              r"|près\s+de|quelque|rund|etwa|knapp|fast|cerca\s+de|alrededor\s+de"
-              r"|aproximadamente|casi|unos|unas"),
-)  # fmt: skip
-_QUALIFIER_RE = re.compile(
-    r"(?<!\w)(?:" + "|".join(f"(?P<{name}>{pat})" for name, pat in _QUALIFIERS) + r")\s*\Z",
-    re.I,
-)
+_QUALIFIER_PHRASES = {
+    phrase: name
+    for name, phrases in (
+        ("up_to", "up to|as much as|as many as|jusqu'à|jusqu’à|jusqu'a|jusqu’a|bis zu|hasta"
+                  "|maximum of|au maximum|de hasta|hasta unos"),
+        ("more_than", "more than|over|above|exceeding|at least|plus de|au moins|d'au moins"
+                      "|d’au moins|mehr als|über|mindestens|más de|mas de|al menos"
+                      "|por encima de|de más de|well over"),
+        ("about", "about|around|approximately|roughly|nearly|almost|some|circa|ca.|environ"
+                  "|près de|quelque|rund|etwa|knapp|fast|cerca de|alrededor de"
+                  "|aproximadamente|casi|unos|unas|d'environ|d’environ|de unos|von rund"
+                  "|von etwa|von knapp"),
+    )
+    for phrase in phrases.split("|")
+}  # fmt: skip
+_CONNECTORS = frozenset({"to", "à", "au", "a", "bis", "and", "et", "und", "y"})
 _RANGE_RE = re.compile(
     rf"""
     (?:(?<!\w)(?P<between>between|entre|zwischen)\s+)?
@@ -292,6 +313,37 @@ def find_quantities(
     return _drop_contained(found)
 
 
+def _prefix(text: str, start: int) -> re.Match | None:
+    """A currency symbol or code right before the number ("$5", "US$ 5", "EUR 5", "Rs 5")."""
+    if not start:
+        return None
+    c = text[start - 1]
+    if c.isspace() and start > 1:
+        c = text[start - 2]
+    if c in _CURRENCY_SYMBOLS or c.isupper() or c in ".s":
+        return _PREFIX_RE.search(text, max(0, start - 12), start)
+    return None
+
+
+def _unit_follows(text: str, end: int) -> bool:
+    """Cheap test: could a scale word, unit, currency or percent follow the number?"""
+    c = text[end : end + 1]
+    if c and c in " \u00a0\u202f\u2009-":
+        end += 1
+        c = text[end : end + 1]
+    if not c:
+        return False
+    if c in _SYMBOL_STARTS:
+        return True
+    if not c.isalpha():
+        return False
+    j = end
+    stop = min(len(text), end + 3)
+    while j < stop and text[j].isalpha():
+        j += 1
+    return text[end:j].lower() in _FIRST3
+
+
 def _merge(text: str, windows: list[tuple[int, int]]) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     n = len(text)
@@ -309,10 +361,11 @@ def _merge(text: str, windows: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 def _quantity(text: str, m: re.Match, lang: str | None) -> Quantity | None:
     raw = m.group()
+    prefix = _prefix(text, m.start())
+    if prefix is None and not _unit_follows(text, m.end()):
+        return None
     after = _AFTER_RE.match(text, m.end())
     start, end = m.start(), after.end()
-    before = text[max(0, start - 12) : start]
-    prefix = _PREFIX_RE.search(before)
     currency = None
     if prefix:
         code = prefix.group("code") or prefix.group("sym")
@@ -392,19 +445,43 @@ def _is_stake(text: str, start: int, end: int) -> bool:
 
 def _qualify(text: str, q: Quantity, lang: str | None, mult: float, factor: float) -> None:
     """Attach a range (lower bound) or a qualifier found just before the quantity."""
-    r = _RANGE_RE.search(text, max(0, q.start - 60), q.start)
-    if r is not None and _valid_range(r, lang):
-        lo = _range_low(r, q, lang, mult, factor)
-        if lo is not None and 0 <= lo < q.value:
-            q.low, q.qualifier = float(f"{lo:.12g}"), "range"
-            if r.group("between"):
-                q.start = r.start("between")
-            else:
-                q.start = r.start("locur") if r.group("locur") else r.start("lo")
-            return
-    m = _QUALIFIER_RE.search(text, max(0, q.start - 30), q.start)
-    if m is not None:
-        q.qualifier = next(name for name, _ in _QUALIFIERS if m.group(name))
+    if _connector_before(text, q.start):
+        r = _RANGE_RE.search(text, max(0, q.start - 60), q.start)
+        if r is not None and _valid_range(r, lang):
+            lo = _range_low(r, q, lang, mult, factor)
+            if lo is not None and 0 <= lo < q.value:
+                q.low, q.qualifier = float(f"{lo:.12g}"), "range"
+                if r.group("between"):
+                    q.start = r.start("between")
+                else:
+                    q.start = r.start("locur") if r.group("locur") else r.start("lo")
+                return
+    words = text[max(0, q.start - 32) : q.start].lower().split()
+    for n in (3, 2, 1):
+        if len(words) >= n:
+            qualifier = _QUALIFIER_PHRASES.get(" ".join(words[-n:]))
+            if qualifier:
+                q.qualifier = qualifier
+                return
+
+
+def _connector_before(text: str, start: int) -> bool:
+    """Is the quantity preceded by a range connector ("5 to", "5-", "entre 5 et")?"""
+    j = start
+    while j > 0 and text[j - 1].isspace():
+        j -= 1
+    if j > 0 and text[j - 1] in "$€£":
+        j -= 1
+        if text[max(0, j - 2) : j] == "US":
+            j -= 2
+        while j > 0 and text[j - 1].isspace():
+            j -= 1
+    if j > 0 and text[j - 1] in "-–—":
+        return True
+    k = j
+    while k > 0 and text[k - 1].isalpha():
+        k -= 1
+    return text[k:j].lower() in _CONNECTORS
 
 
 def _range_low(r: re.Match, q: Quantity, lang: str | None, mult: float, factor: float):
@@ -454,7 +531,6 @@ def _drop_contained(found: list[Quantity]) -> list[Quantity]:
 
 # --------------------------------------------------------------------------- sentences
 
-_BOUNDARY_RE = re.compile(r"[.!?…;][\"'»”’)\]]*[\s\u00a0]+|\n\s*")
 _ABBREVIATIONS = frozenset((
     "mr", "mrs", "ms", "dr", "prof", "st", "inc", "corp", "co", "ltd", "jr", "sr", "vs", "etc",
     "no", "nr", "mrd", "mio", "bio", "tsd", "ca", "bzw", "z.b", "u.a", "mme", "md", "mds", "sa",
@@ -465,39 +541,39 @@ _ABBREVIATIONS = frozenset((
 ))  # fmt: skip
 
 
-def sentence_span(text: str, start: int, end: int, reach: int = 600) -> tuple[int, int]:
-    """The sentence around ``text[start:end]``: cheap, local, abbreviation-aware."""
-    lo = max(0, start - reach)
-    s = lo if lo == 0 else None
-    for b in _BOUNDARY_RE.finditer(text, lo, start):
-        if _is_boundary(text, b):
-            s = b.end()
-    if s is None:
-        s = lo
-    e = min(len(text), end + reach)
-    for b in _BOUNDARY_RE.finditer(text, end, e):
-        if _is_boundary(text, b):
-            e = b.start() + 1 if text[b.start()] != "\n" else b.start()
-            break
+_BOUNDARY_RE = re.compile(
+    r"[.!?…;\n](?:(?<=\n)|[\"'»”’)\]]*[\s\u00a0]+(?=[\"'«“‘(\[¿¡\-–—]?[A-ZÀ-ÖØ-Þ0-9]))"
+)
+
+
+def sentence_starts(text: str) -> list[int]:
+    """Offsets where sentences start: after . ! ? … ; followed by spaces and a capital, a digit
+    or an opening quote, and after every newline; a dot after an abbreviation ("Mrd.", "U.S.",
+    "Dr.") or an initial ("J. Smith") does not end a sentence."""
+    starts = [0]
+    for m in _BOUNDARY_RE.finditer(text):
+        i = m.start()
+        if text[i] == ".":
+            j = max(text.rfind(" ", max(0, i - 12), i), text.rfind("\n", max(0, i - 12), i))
+            word = text[j + 1 : i].lstrip("([\"'«“").lower()
+            if len(word) == 1 or word in _ABBREVIATIONS:
+                continue
+        starts.append(m.end())
+    return starts
+
+
+def sentence_span(
+    text: str, start: int, end: int, starts: list[int] | None = None
+) -> tuple[int, int]:
+    """The sentence around ``text[start:end]`` (pass ``sentence_starts(text)`` when calling
+    this for many quantities of one text)."""
+    if starts is None:
+        starts = sentence_starts(text)
+    i = bisect_right(starts, start) - 1
+    j = bisect_left(starts, end)
+    s = starts[max(i, 0)]
+    e = starts[j] if j < len(starts) else len(text)
     return s, e
-
-
-def _is_boundary(text: str, b: re.Match) -> bool:
-    if text[b.start()] == "\n":
-        return True
-    nxt = text[b.end() : b.end() + 1]
-    if nxt and not (nxt.isupper() or nxt.isdigit() or nxt in "\"'«“‘(¿¡[-–—"):
-        return False
-    if text[b.start()] != ".":
-        return True
-    i = b.start()
-    j = i
-    while j > 0 and not text[j - 1].isspace() and text[j - 1] not in "([\"'«“":
-        j -= 1
-    word = text[j:i].lower()
-    if word in _ABBREVIATIONS:
-        return False
-    return not (len(word) == 1 and word.isalpha())
 
 
 # --------------------------------------------------------------------------- exchange rates

@@ -18,13 +18,21 @@ article, so sums per article can skip restatements.
 from __future__ import annotations
 
 import unicodedata
+from bisect import bisect_left
 from dataclasses import dataclass
 from pathlib import Path
 
 import ahocorasick
 
 from gigawatch import language as langmod
-from gigawatch.quantities import TRIGGERS, find_quantities, load_fx, sentence_span
+from gigawatch.quantities import (
+    TRIGGERS,
+    TRIGGERS_CS,
+    find_quantities,
+    load_fx,
+    sentence_span,
+    sentence_starts,
+)
 from gigawatch.relevance import score
 from gigawatch.taxonomy import LANGUAGES, Taxonomy, load_taxonomy
 
@@ -117,9 +125,10 @@ class Tagger:
     def _build(self) -> None:
         tax = self.taxonomy
         rel = tax.relevance
-        # entries[i] = (kind, name, weight)
+        # entries[i] = (kind, name, relevance weight)
         self._entries: list[tuple[str, str, float]] = []
-        keys: dict[str, list[tuple]] = {}
+        keys_ci: dict[str, list[tuple]] = {}  # matched on the lowercased text
+        keys_cs: dict[str, list[tuple]] = {}  # matched on the original text
 
         def add(entry_id: int, group: int, alias: str, exact: bool, is_exclude: bool,
                 ambiguous: bool, langs: frozenset[str] | None, plural: bool) -> None:  # fmt: skip
@@ -131,21 +140,23 @@ class Tagger:
             if plural and core[-1].isalnum():
                 forms.append(core + "s")
             for form in forms:
-                lb = not left_wild and form[0].isalnum()
+                lb = not left_wild and form[0].isalnum() and group != _TRIGGER
                 rb = not right_wild and form[-1].isalnum()
-                cand = (group, entry_id, form if exact else None, lb, rb, len(form), is_exclude,
-                        ambiguous, langs)  # fmt: skip
-                low = _lower(form)
-                variants = {low}
-                if not exact:
-                    variants.add(_fold(low))
+                cand = (group, entry_id, lb, rb, len(form), is_exclude, ambiguous, langs)
+                if exact:
+                    variants = {form}
+                    table = keys_cs
+                else:
+                    low = _lower(form)
+                    variants = {low, _fold(low)}
+                    table = keys_ci
                 for v in list(variants):
                     if "'" in v:
                         variants.add(v.replace("'", "’"))
                     if "’" in v:
                         variants.add(v.replace("’", "'"))
                 for v in variants:
-                    bucket = keys.setdefault(v, [])
+                    bucket = table.setdefault(v, [])
                     if cand not in bucket:
                         bucket.append(cand)
 
@@ -179,15 +190,18 @@ class Tagger:
                 return frozenset(lg for lg in LANGUAGES if alias in place.names[lg])
 
             add_entry("place", place, rel.place, langs_of)
-        trigger = (_TRIGGER, -1, None, False, False, 0, False, False, None)
         for t in TRIGGERS:
-            keys.setdefault(t, []).append(trigger[:5] + (len(t),) + trigger[6:])
+            add(-1, _TRIGGER, t, False, False, False, None, False)
+        for t in TRIGGERS_CS:
+            add(-1, _TRIGGER, t, True, False, False, None, False)
 
-        automaton = ahocorasick.Automaton()
-        for key, cands in keys.items():
-            automaton.add_word(key, tuple(cands))
-        automaton.make_automaton()
-        self._automaton = automaton
+        self._automata = []
+        for table in (keys_ci, keys_cs):
+            automaton = ahocorasick.Automaton()
+            for key, cands in table.items():
+                automaton.add_word(key, tuple(cands))
+            automaton.make_automaton()
+            self._automata.append(automaton)
         self._fact_weights = rel.facts
 
     # ------------------------------------------------------------------------------ tagging
@@ -205,25 +219,24 @@ class Tagger:
         hits: list[tuple[int, int, int, int, bool]] = []
         triggers: list[tuple[int, int]] = []
         excludes: dict[int, list[tuple[int, int]]] = {}
-        for end, cands in self._automaton.iter(low):
-            for group, entry_id, exact, lb, rb, length, is_exclude, ambiguous, langs in cands:
-                start = end - length + 1
-                if group == _TRIGGER:
-                    if start >= offset:
-                        triggers.append((start - offset, end + 1 - offset))
-                    continue
-                if lb and start and full[start - 1].isalnum():
-                    continue
-                if rb and end + 1 < n and full[end + 1].isalnum():
-                    continue
-                if exact is not None and full[start : end + 1] != exact:
-                    continue
-                if langs is not None and match_lang is not None and match_lang not in langs:
-                    continue
-                if is_exclude:
-                    excludes.setdefault(entry_id, []).append((start, end + 1))
-                else:
-                    hits.append((start, end + 1, group, entry_id, ambiguous))
+        for automaton, haystack in zip(self._automata, (low, full), strict=True):
+            for end, cands in automaton.iter(haystack):
+                for group, entry_id, lb, rb, length, is_exclude, ambiguous, langs in cands:
+                    start = end - length + 1
+                    if lb and start and full[start - 1].isalnum():
+                        continue
+                    if rb and end + 1 < n and full[end + 1].isalnum():
+                        continue
+                    if group == _TRIGGER:
+                        if start >= offset:
+                            triggers.append((start - offset, end + 1 - offset))
+                        continue
+                    if langs is not None and match_lang is not None and match_lang not in langs:
+                        continue
+                    if is_exclude:
+                        excludes.setdefault(entry_id, []).append((start, end + 1))
+                    else:
+                        hits.append((start, end + 1, group, entry_id, ambiguous))
 
         kept = self._resolve(hits, excludes)
         entries = self._entries
@@ -286,12 +299,17 @@ class Tagger:
     def _facts(self, text, lang, triggers, org_positions) -> list[Fact]:
         windows = [(s - _WINDOW_BEFORE, e + _WINDOW_AFTER) for s, e in triggers]
         quantities = find_quantities(text, lang, windows)
+        if not quantities:
+            return []
+        starts = sentence_starts(text)
+        org_starts = [pos for pos, _name in org_positions]
         facts: list[Fact] = []
         seen: set[tuple] = set()
         for q in quantities:
-            s, e = sentence_span(text, q.start, q.end)
+            s, e = sentence_span(text, q.start, q.end, starts)
             sentence = " ".join(text[s:e].split())
-            orgs = list(dict.fromkeys(name for pos, name in org_positions if s <= pos < e))
+            lo, hi = bisect_left(org_starts, s), bisect_left(org_starts, e)
+            orgs = list(dict.fromkeys(name for _pos, name in org_positions[lo:hi]))
             amount_usd = None
             if q.kind == "money" and q.currency in self.fx:
                 amount_usd = float(f"{q.value * self.fx[q.currency]:.12g}")

@@ -68,6 +68,7 @@ def url(site: DemoSite, outlet: str, path: str) -> str:
 
 # -- the manifest -----------------------------------------------------------------------------
 
+
 @pytest.mark.skipif(not build_site.ARTICLES_DIR.is_dir(), reason="article sources not shipped")
 def test_site_is_built_from_its_sources():
     assert build_site.main(["--check"]) == 0, "run python -m gigawatch.demo.build_site"
@@ -90,8 +91,7 @@ def test_story_structure():
     for a in ARTICLES:
         stories.setdefault(a["story"], []).append(a)
     amd = stories["openai-amd-6gw"]
-    assert {a["outlet"] for a in amd} >= {"gridledger", "computeweekly", "courrier",
-                                          "infraeuropa"}
+    assert {a["outlet"] for a in amd} >= {"gridledger", "computeweekly", "courrier", "infraeuropa"}
     assert {a["language"] for a in amd} == {"en", "fr", "de"}
     for a in amd:
         assert {"power 6 GW", "power 1 GW", "shares 160000000", "stake 10 %"} <= set(a["facts"])
@@ -100,9 +100,12 @@ def test_story_structure():
     assert len(multi) >= 8
     assert len([k for k in multi if len({a["language"] for a in stories[k]}) >= 2]) >= 6
     # same two companies, two different deals a month apart: two stories
-    nscale = [k for k, v in stories.items()
-              if all({"Microsoft", "Nscale"} <= set(a["orgs"]) for a in v)
-              and k.startswith("microsoft-nscale")]
+    nscale = [
+        k
+        for k, v in stories.items()
+        if all({"Microsoft", "Nscale"} <= set(a["orgs"]) for a in v)
+        and k.startswith("microsoft-nscale")
+    ]
     assert len(nscale) == 2
     first, second = (sorted(a["published"] for a in stories[k])[0] for k in sorted(nscale))
     assert first[:7] != second[:7]
@@ -127,13 +130,22 @@ def test_facts_are_normalised():
         if not a["on_topic"]:
             assert not a["facts"] and not a["chips"]
     facts = {f for a in ARTICLES for f in a["facts"]}
-    for wanted in ("money 100000000000 USD", "money 38000000000 USD", "money 6500000000 USD",
-                   "money 200000000000 EUR", "money 109000000000 EUR", "power 0.5 GW",
-                   "power 1.5 GW", "power 1.2 GW", "money 1000000000 EUR"):
+    for wanted in (
+        "money 100000000000 USD",
+        "money 38000000000 USD",
+        "money 6500000000 USD",
+        "money 200000000000 EUR",
+        "money 109000000000 EUR",
+        "power 0.5 GW",
+        "power 1.5 GW",
+        "power 1.2 GW",
+        "money 1000000000 EUR",
+    ):
         assert wanted in facts
 
 
 # -- every article page: extraction-quality gate ----------------------------------------------
+
 
 @pytest.mark.parametrize("article", ARTICLES, ids=lambda a: a["outlet"] + a["path"])
 def test_article_extracts(site, article):
@@ -169,6 +181,7 @@ def test_url_variants_serve_the_same_page(site):
 
 # -- discovery files --------------------------------------------------------------------------
 
+
 def paths_of(site: DemoSite, outlet: str, urls: list[str]) -> set[str]:
     base = site.base_url(outlet)
     assert all(u.startswith(base) for u in urls)
@@ -203,8 +216,9 @@ def test_computeweekly_atom_sitemap_index_and_gzip(site):
     assert r.headers.get_content_type() == "application/atom+xml"
     feed = feedparser.parse(r.body)
     assert not feed.bozo and feed.version == "atom10"
-    assert paths_of(site, "computeweekly", [e.link for e in feed.entries]) == \
-        articles_of("computeweekly")
+    assert paths_of(site, "computeweekly", [e.link for e in feed.entries]) == articles_of(
+        "computeweekly"
+    )
 
     broken = feedparser.parse(fetch(url(site, "computeweekly", "/broken-feed.xml")).body)
     assert broken.bozo == 1
@@ -258,6 +272,7 @@ def test_infraeuropa_is_discovered_by_links_only(site):
 
 
 # -- server behaviour -------------------------------------------------------------------------
+
 
 def test_robots_and_private_pages(site):
     for outlet in site.outlets:

@@ -74,7 +74,8 @@ def test_serve_runs_the_ingest_schedule_again_and_again(tmp_path):
                 try:
                     con = duckdb.connect(str(db), read_only=True)
                     runs = con.execute(
-                        "SELECT status FROM flow_runs WHERE flow = 'ingest' AND status = 'completed'"
+                        "SELECT status FROM flow_runs "
+                        "WHERE flow = 'ingest' AND status = 'completed'"
                     ).fetchall()
                     con.close()
                 except duckdb.Error:
