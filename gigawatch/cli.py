@@ -29,7 +29,8 @@ app = typer.Typer(
 sources_app = typer.Typer(help="Inspect and validate the sources file.", no_args_is_help=True)
 app.add_typer(sources_app, name="sources")
 
-console = Console()
+# Wide enough for the tables when output goes to a file or a pipe.
+console = Console(width=None if Console().is_terminal else 120)
 err = Console(stderr=True)
 
 DbOption = Annotated[

@@ -258,6 +258,14 @@ class _Server(ThreadingHTTPServer):
         self.outlet = outlet
         super().__init__(address, _Handler)
 
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A client hanging up mid-answer (a crawler cancelling a huge download) is normal."""
+        import sys
+
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)  # type: ignore[arg-type]
+
 
 class DemoSite:
     """Serves every outlet of the demo site on its own port of 127.0.0.1."""
