@@ -172,20 +172,28 @@ def test_killed_run_leaves_a_consistent_db_and_the_next_run_picks_up(prefect_har
         env = _env(prefect_harness)
         proc = _gigawatch("run", "--sources", str(sources), "--db", str(db),
                           "--batch-size", "2", env=env)  # fmt: skip
-        # wait until some batches are in, then kill the writer without warning
+        # Wait until some batches are in, then kill the writer without warning. Holding a
+        # read connection keeps the writer out of the file, so the kill lands mid-run.
         deadline = time.monotonic() + 120
         stored = 0
         while time.monotonic() < deadline and proc.poll() is None:
             try:
-                stored = _count(db)
-            except (duckdb.Error, FileNotFoundError, wh.WarehouseBusy):
+                con = duckdb.connect(str(db), read_only=True)
+            except duckdb.Error:
+                time.sleep(0.02)
+                continue
+            try:
+                stored = con.execute("SELECT count(*) FROM documents").fetchone()[0]
+            except duckdb.Error:
                 stored = 0
             if stored >= 4:
+                os.kill(proc.pid, signal.SIGKILL)
+                proc.wait()
+                con.close()
                 break
-            time.sleep(0.05)
-        assert proc.poll() is None, proc.communicate()
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait()
+            con.close()
+            time.sleep(0.02)
+        assert proc.returncode == -signal.SIGKILL, proc.communicate()
         assert 4 <= _count(db) < 30
         # consistent: every stored document has its fetch record and its raw body
         orphans = _count(db, "SELECT count(*) FROM documents d WHERE NOT EXISTS "
