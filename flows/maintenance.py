@@ -1,4 +1,5 @@
-"""Flows that rebuild derived data from stored articles, without crawling: ``retag``."""
+"""Flows that rebuild derived data from stored articles, without crawling: ``retag`` and
+``restory``."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from flows.pipeline import current_run_id
 from gigawatch.settings import db_path
 from warehouse import db as wh
 from warehouse import load
+from warehouse.dedupe_store import rebuild
 from warehouse.tags import retag as retag_history
 
 
@@ -51,3 +53,18 @@ def retag(
         "retag", database, params, lock_timeout,
         lambda: asdict(retag_history(database, taxonomy_path=taxonomy, lock_timeout=lock_timeout)),
     )  # fmt: skip
+
+
+@flow(name="restory")
+def restory(db: str | None = None, lock_timeout: float = wh.DEFAULT_LOCK_TIMEOUT) -> dict[str, Any]:
+    """Rebuild duplicates and stories from every stored article (one transaction)."""
+    database = db_path(db)
+
+    def work() -> dict[str, Any]:
+        from gigawatch import progress
+
+        with wh.writer(database, lock_timeout) as con:
+            summary = rebuild(con, on_progress=lambda d, t: progress.report("restory", d, t))
+        return {k: v for k, v in asdict(summary).items() if k != "duplicates_of"}
+
+    return _recorded("restory", database, {}, lock_timeout, work)

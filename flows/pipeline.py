@@ -23,6 +23,7 @@ from gigawatch.settings import run_dir
 from gigawatch.sources import SourcesConfig
 from warehouse import db as wh
 from warehouse import load
+from warehouse.dedupe_store import fold_batch
 from warehouse.tags import tag_articles
 
 COUNT_KEYS = ("pages_fetched", "not_modified", "skipped_known", "articles_new", "duplicates",
@@ -50,10 +51,12 @@ def store(
     plan: CrawlPlan,
     lock_timeout: float,
 ) -> load.BatchResult:
-    """Write one batch in one transaction: fetches, bodies, documents and their tags."""
+    """Write one batch in one transaction: fetches, bodies, documents, tags, duplicates and
+    stories."""
     with wh.writer(db, lock_timeout) as con:
         result = load.load_batch(con, pages, extracted, plan.window(), plan.refresh)
         tag_articles(con, result.stored)
+        fold_batch(con, result.stored)
         return result
 
 

@@ -292,6 +292,30 @@ def retag(
 
 
 @app.command()
+def restory(
+    db: DbOption = None,
+    lock_timeout: LockOption = 60.0,
+    verbose: VerboseOption = False,
+) -> None:
+    """Rebuild duplicates and stories from every stored article."""
+    _quiet_prefect(verbose)
+    from flows.maintenance import restory as restory_flow
+    from warehouse.db import WarehouseBusy
+
+    try:
+        summary = _with_progress(
+            restory_flow, {"db": str(db_path(db)), "lock_timeout": lock_timeout}
+        )
+    except WarehouseBusy as exc:
+        err.print(str(exc), markup=False, highlight=False)
+        raise typer.Exit(EXIT_FAILED) from None
+    console.print(
+        f"Folded {summary['articles']} articles: {summary['exact']} exact and "
+        f"{summary['near']} near duplicates; {summary['stories_new']} stories."
+    )
+
+
+@app.command()
 def serve(
     sources: SourcesOption = DEFAULT_SOURCES,
     db: DbOption = None,

@@ -43,7 +43,7 @@ def test_prefect_deploy_all_accepts_the_deployments(prefect_harness):
             return {d.name: d for d in found}
 
     deployments = asyncio.run(read())
-    assert {"ingest-hourly", "backfill", "retag"} <= set(deployments)
+    assert {"ingest-hourly", "backfill", "retag", "restory"} <= set(deployments)
     ingest = deployments["ingest-hourly"]
     assert ingest.work_pool_name == "gigawatch"
     cron = ingest.schedules[0].schedule

@@ -1,5 +1,6 @@
 -- articles: one row per extracted article (canonical URL), with its relevance to AI
--- infrastructure from the tags (see gigawatch/relevance.py; threshold in the taxonomy file).
+-- infrastructure from the tags (see gigawatch/relevance.py; threshold in the taxonomy file),
+-- the first-seen article it duplicates (NULL for originals) and its story.
 CREATE OR REPLACE VIEW articles AS
 SELECT
     d.article_id,
@@ -13,7 +14,10 @@ SELECT
     d.fetched_at,
     t.relevance,
     t.relevant,
+    v.duplicate_of,
+    v.story_id,
     d.site_name,
     d.description
 FROM documents AS d
-LEFT JOIN article_tags AS t USING (article_id);
+LEFT JOIN article_tags AS t USING (article_id)
+LEFT JOIN article_dedupe AS v USING (article_id);

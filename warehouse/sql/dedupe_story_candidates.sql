@@ -1,0 +1,7 @@
+-- Earlier articles (not duplicates) sharing a story key with a new article, within the window.
+SELECT DISTINCT n.article_id AS a, h.article_id AS b
+FROM (SELECT * FROM story_keys WHERE article_id IN (SELECT unnest($ids))) AS n
+JOIN story_keys AS h
+  ON h.key = n.key
+ AND h.article_id <> n.article_id
+ AND h.day BETWEEN n.day - $window::INTEGER AND n.day + $window::INTEGER;
