@@ -174,12 +174,13 @@ _AFTER_RE = re.compile(
         [\s-]?(?P<en>(?-i:[kMGT]Wh))(?!\w)
       | [\s-]?(?P<enw>(?P<enp>kilo|m[ée]ga|giga|t[ée]ra)(?:watt[\s-]?(?:hours?|heures?|stunden?)
             |wattheures?|wattstunden?|vatios?[\s-]hora))(?!\w)
-      | [\s-]?(?P<pw>(?-i:[kMGT]W[ecp]?|W))(?!\w)
+      | [\s-]?(?P<pw>(?-i:[kMGT]W[ecp]?|W(?![-‑])))(?!\w)
       | [\s-]?(?P<pww>(?P<pwp>kilo|m[ée]ga|giga|t[ée]ra|)(?:watts?|vatios?))(?!\w)
       | \s?(?P<cur>{_alt(_CURRENCY_WORDS)})(?!\w)
       | \s?(?P<cursym>[$€£¥₹₩])
       | [\s-]?(?P<pct>%|pour[\s-]?cent|percent|per[\s-]cent|prozent\w*|por\s?ciento|pct\.?)
-      | \s?(?:(?:new|ordinary|common|nouvelles|neue|neuen|nuevas)\s)?
+      | \s?(?:(?:its|the|their|ses|ces|seine[nr]?|ihre[nr]?|sus|las|les)\s)?
+            (?:(?:new|ordinary|common|nouvelles|ordinaires|neue|neuen|nuevas)\s|(?-i:[A-Z][\w-]*)\s)?
             (?P<sh>shares|actions|aktien|acciones|titres)(?!\w)
     )?
     """,
@@ -209,9 +210,9 @@ _QUALIFIER_PHRASES = {
                   "|maximum of|au maximum|de hasta|hasta unos"),
         ("more_than", "more than|over|above|exceeding|at least|plus de|au moins|d'au moins"
                       "|d’au moins|mehr als|über|mindestens|más de|mas de|al menos"
-                      "|por encima de|de más de|well over"),
+                      "|por encima de|de más de|well over|con holgura|largement|plus d'|plus d’"),
         ("about", "about|around|approximately|roughly|nearly|almost|some|circa|ca.|environ"
-                  "|près de|quelque|rund|etwa|knapp|fast|cerca de|alrededor de"
+                  "|près de|près d'|près d’|quelque|rund|etwa|knapp|fast|cerca de|alrededor de"
                   "|aproximadamente|casi|unos|unas|d'environ|d’environ|de unos|von rund"
                   "|von etwa|von knapp"),
     )
@@ -249,12 +250,14 @@ _PER_SHARE_RE = re.compile(
 _STAKE_AFTER_RE = re.compile(
     r"\s?(?:[\w-]+\s){0,4}?(?:stake|equity|capital|shares|actions|aktien|anteil\w*|acciones"
     r"|participaci[oó]n|beteiligung|ownership|shareholding|accionariado|company|société"
-    r"|unternehmens|empresa|compañía)(?!\w)(?!['’]s)",
+    r"|unternehmens|empresa|compañía|group|groupe|gruppe|grupo|venture|structure|firm"
+    r"|restants|restantes|übrigen|restlichen)(?!\w)(?!['’]s)",
     re.I,
 )
 _STAKE_BEFORE_RE = re.compile(
-    r"(?:stake|participation|participación|participacion|beteiligung|anteil|equity"
-    r"|shareholding|ownership|prise\s+de\s+participation)[^.;:!?]{0,30}\Z",
+    r"(?<!\w)(?:stake|participation|participación|participacion|beteiligung|anteil|equity"
+    r"|shareholding|ownership|holding|remaining|hold|holds|own|owns|détiendra|détient|détenir"
+    r"|hält|halten|besitzt|poseerá|posee|controlará)(?!\w)[^.;:!?]{0,30}\Z",
     re.I,
 )
 _STAKE_ADJ_RE = re.compile(r"[\s-]?(?:prozentige[nmrs]?|prozentig)\s+(?:beteiligung|anteil)", re.I)
@@ -334,7 +337,57 @@ def find_quantities(
             q = _quantity(text, m, lang)
             if q is not None:
                 found.append(q)
+        found.extend(_word_quantities(text, a, b, lang))
     return _drop_contained(found)
+
+
+_BY_WORDS = frozenset({"by", "to", "um", "auf", "à", "a", "de", "d'", "d’", "hasta"})
+_WORD_ONE_RE = re.compile(
+    r"(?<!\w)(?:a|an|one|un|une|ein|eine|einer|einem|einen|uno|una)\s+"
+    r"(?:(?:additional|extra|further|zusätzliche[snmr]?|weitere[snmr]?|supplémentaire|adicional)"
+    r"\s+)?(?=(?:kilo|m[ée]ga|giga|t[ée]ra)(?:watt|vatio)|billion|million|trillion|milliard"
+    r"|milliarde|millón|millon|billón)",
+    re.I,
+)
+
+
+def _word_quantities(text: str, a: int, b: int, lang: str | None) -> list[Quantity]:
+    """Quantities written with a word for one: "one gigawatt", "well over a gigawatt", "um ein
+    zusätzliches Gigawatt", "más de un gigavatio", "plus d'un milliard d'euros". With an
+    article ("a", "un", "ein") only after a qualifier or "by"/"to"/"um"/"de": "building a
+    gigawatt costs ..." is generic. Never "a gigawatt-scale campus" nor bare "gigawatts"."""
+    out = []
+    for m in _WORD_ONE_RE.finditer(text, a, b):
+        after = _AFTER_RE.match(text, m.end())
+        end = after.end()
+        if after.group("pww") or after.group("enw"):
+            nxt = text[end : end + 7].lower()
+            if nxt.startswith(("-", " scale", " class", "s")):
+                continue
+            kind = "energy" if after.group("enw") else "power"
+            word = after.group("enp") if kind == "energy" else after.group("pwp")
+            q = Quantity(kind, _word_factor(word), "GWh" if kind == "energy" else "GW", None,
+                         None, m.start(), end)  # fmt: skip
+        elif (after.group("scale") and (after.group("cur") or after.group("cursym"))
+              and not after.group("scale").lower().endswith("s")):  # fmt: skip
+            mult, _ = _scale(after, lang)
+            if after.group("cur"):
+                currency = _CURRENCY_WORDS[re.sub(r"\s+", " ", after.group("cur").lower())]
+            else:
+                currency = _CURRENCY_SYMBOLS[after.group("cursym")]
+            q = Quantity("money", mult, currency, currency, None, m.start(), end)
+        else:
+            continue
+        before = text[max(0, m.start() - 32) : m.start()]
+        qm = _QUALIFIER_REV_RE.match(before[::-1])
+        if qm is not None:
+            q.qualifier = _QUALIFIER_PHRASES[" ".join(qm.group(1)[::-1].lower().split())]
+        elif m.group().split()[0].lower() not in ("one", "uno") and (
+            not before.split() or before.split()[-1].lower() not in _BY_WORDS
+        ):
+            continue  # "building a gigawatt costs ...": generic, not an amount
+        out.append(q)
+    return out
 
 
 def _prefix(text: str, start: int) -> re.Match | None:
