@@ -37,8 +37,12 @@ ARTICLES_DIR = DEMO_DIR / "articles"
 FIRST_DAY = date(2025, 9, 1)
 LAST_DAY = date(2025, 11, 30)
 MIN_WORDS, MAX_WORDS = 180, 450
-LANGUAGES = {"gridledger": {"en"}, "computeweekly": {"en"}, "courrier": {"fr"},
-             "infraeuropa": {"de", "es"}}
+LANGUAGES = {
+    "gridledger": {"en"},
+    "computeweekly": {"en"},
+    "courrier": {"fr"},
+    "infraeuropa": {"de", "es"},
+}
 
 SPAN_RE = re.compile(r"\[\[([^\]|]+)\|([^\]]+)\]\]")
 FACT_RE = re.compile(
@@ -74,8 +78,12 @@ ORGS: dict[str, list[str]] = {
     "Entergy": ["Entergy"],
     "ERCOT": ["ERCOT"],
     "EuroHPC": ["EuroHPC"],
-    "European Commission": ["European Commission", "Commission européenne",
-                            "EU-Kommission", "Comisión Europea"],
+    "European Commission": [
+        "European Commission",
+        "Commission européenne",
+        "EU-Kommission",
+        "Comisión Europea",
+    ],
     "Fluidstack": ["Fluidstack"],
     "Gaia-X": ["Gaia-X"],
     "Google": ["Google", "Alphabet", "Google Cloud", "DeepMind"],
@@ -186,8 +194,9 @@ def _spans(text: str, facts: list[str], where: str) -> tuple[str, str]:
     outside = SPAN_RE.sub(" ", text)
     if bad := QUANTITY_RE.search(outside):
         start = max(0, bad.start() - 40)
-        raise BuildError(f"{where}: quantity outside a [[...|fact]] span: "
-                         f"...{outside[start:bad.end() + 20]!r}")
+        raise BuildError(
+            f"{where}: quantity outside a [[...|fact]] span: ...{outside[start : bad.end() + 20]!r}"
+        )
     plain = SPAN_RE.sub(lambda m: m.group(1), text)
     return T.esc(plain), plain
 
@@ -230,13 +239,25 @@ def load_article(path: Path) -> Article:
         raise BuildError(f"{where}: published needs a time zone")
     outlet = path.parent.name
     a = Article(
-        source=path, outlet=outlet, slug=meta["slug"], language=meta["language"],
-        title=title, published=published, author=meta["author"], story=meta["story"],
-        on_topic=meta.get("on_topic", True), section=meta["section"], dek=dek,
-        blocks=blocks, plain="\n".join(plain), facts=facts,
-        orgs=sorted(meta.get("orgs", [])), chips=sorted(meta.get("chips", [])),
+        source=path,
+        outlet=outlet,
+        slug=meta["slug"],
+        language=meta["language"],
+        title=title,
+        published=published,
+        author=meta["author"],
+        story=meta["story"],
+        on_topic=meta.get("on_topic", True),
+        section=meta["section"],
+        dek=dek,
+        blocks=blocks,
+        plain="\n".join(plain),
+        facts=facts,
+        orgs=sorted(meta.get("orgs", [])),
+        chips=sorted(meta.get("chips", [])),
         repost_of=meta.get("repost_of"),
-        comments=meta.get("comments", []), encoding=meta.get("encoding", "utf-8"),
+        comments=meta.get("comments", []),
+        encoding=meta.get("encoding", "utf-8"),
     )
     a.path = article_path(outlet, a.slug, a.language, published)
     return a
@@ -254,8 +275,10 @@ def validate(articles: list[Article]) -> None:
         if not FIRST_DAY <= a.published.date() <= LAST_DAY:
             problems.append(f"{where}: published {a.published} out of range")
         if a.published.astimezone(UTC).date() != a.published.date():
-            problems.append(f"{where}: published {a.published} is another day in UTC; "
-                            "keep local and UTC dates equal so day comparisons are unambiguous")
+            problems.append(
+                f"{where}: published {a.published} is another day in UTC; "
+                "keep local and UTC dates equal so day comparisons are unambiguous"
+            )
         if not MIN_WORDS <= a.body_words <= MAX_WORDS:
             problems.append(f"{where}: {a.body_words} words, want {MIN_WORDS}-{MAX_WORDS}")
         if a.path in seen_paths:
@@ -350,23 +373,28 @@ def manifest_text(articles: list[Article], specials: list[dict[str, object]]) ->
         out.append(_toml_table("[[outlet]]", {"name": name, **info}))
     for a in articles:
         original = by_key[a.repost_of] if a.repost_of else None
-        out.append(_toml_table("[[article]]", {
-            "outlet": a.outlet,
-            "path": a.path,
-            "language": a.language,
-            "title": a.title,
-            "published": a.published.isoformat(),
-            "author": a.author,
-            "story": a.story,
-            "on_topic": a.on_topic,
-            "repost_of": original.path if original else None,
-            "repost_of_outlet": original.outlet if original else None,
-            "variants": a.variants,
-            "encoding": a.encoding,
-            "orgs": a.orgs,
-            "chips": a.chips,
-            "facts": a.facts,
-        }))
+        out.append(
+            _toml_table(
+                "[[article]]",
+                {
+                    "outlet": a.outlet,
+                    "path": a.path,
+                    "language": a.language,
+                    "title": a.title,
+                    "published": a.published.isoformat(),
+                    "author": a.author,
+                    "story": a.story,
+                    "on_topic": a.on_topic,
+                    "repost_of": original.path if original else None,
+                    "repost_of_outlet": original.outlet if original else None,
+                    "variants": a.variants,
+                    "encoding": a.encoding,
+                    "orgs": a.orgs,
+                    "chips": a.chips,
+                    "facts": a.facts,
+                },
+            )
+        )
     for s in specials:
         out.append(_toml_table("[[special]]", s))
     out.append(_toml_table("[taxonomy.orgs]", dict(ORGS.items())))

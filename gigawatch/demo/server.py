@@ -72,16 +72,20 @@ class RequestRecord:
 
 def huge_page() -> bytes:
     """About 6 MB of valid, deterministic HTML: a market-data table nobody should store."""
-    head = (b"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            b"<title>Market data archive | The Grid Ledger</title></head><body>\n"
-            b"<h1>Market data archive</h1>\n<table>\n"
-            b"<tr><th>Hour</th><th>Node</th><th>Price</th><th>Load</th></tr>\n")
+    head = (
+        b'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        b"<title>Market data archive | The Grid Ledger</title></head><body>\n"
+        b"<h1>Market data archive</h1>\n<table>\n"
+        b"<tr><th>Hour</th><th>Node</th><th>Price</th><th>Load</th></tr>\n"
+    )
     rows = []
     size = len(head)
     i = 0
     while size < HUGE_BYTES:
-        row = (f"<tr><td>h{i % 8760:04d}</td><td>NODE-{i % 997:03d}</td>"
-               f"<td>{(i * 37) % 9000 / 100:.2f}</td><td>{(i * 53) % 100000}</td></tr>\n").encode()
+        row = (
+            f"<tr><td>h{i % 8760:04d}</td><td>NODE-{i % 997:03d}</td>"
+            f"<td>{(i * 37) % 9000 / 100:.2f}</td><td>{(i * 53) % 100000}</td></tr>\n"
+        ).encode()
         rows.append(row)
         size += len(row)
         i += 1
@@ -89,8 +93,10 @@ def huge_page() -> bytes:
 
 
 def error_page(status: int, reason: str) -> bytes:
-    return (f"<!DOCTYPE html>\n<html><head><title>{status} {reason}</title></head>"
-            f"<body><h1>{status} {reason}</h1></body></html>\n").encode()
+    return (
+        f"<!DOCTYPE html>\n<html><head><title>{status} {reason}</title></head>"
+        f"<body><h1>{status} {reason}</h1></body></html>\n"
+    ).encode()
 
 
 class _Outlet:
@@ -105,7 +111,8 @@ class _Outlet:
         self.routes = {r["path"]: r for r in data.get("route", [])}
         self.lastmod = {k: datetime.fromisoformat(v) for k, v in data.get("lastmod", {}).items()}
         self.default_lastmod = datetime.fromisoformat(
-            data.get("default_lastmod", "2025-11-30T18:00:00+00:00"))
+            data.get("default_lastmod", "2025-11-30T18:00:00+00:00")
+        )
         self._cache: dict[tuple[str, bool], Response] = {}
         self._lock = threading.Lock()
 
@@ -143,8 +150,12 @@ class _Outlet:
             content_type = BINARY_TYPES[".gz"]
         elif route.get("content_type"):
             content_type = route["content_type"]
-        response = Response(200, body, content_type or "application/octet-stream",
-                            lastmod=self.lastmod.get(rel, self.default_lastmod))
+        response = Response(
+            200,
+            body,
+            content_type or "application/octet-stream",
+            lastmod=self.lastmod.get(rel, self.default_lastmod),
+        )
         with self._lock:
             self._cache[key] = response
         return response
@@ -155,14 +166,16 @@ class _Outlet:
         route = self.routes.get(path, {})
         if "status" in route:
             status = int(route["status"])
-            return Response(status, error_page(status, "Internal Server Error"
-                                              if status == 500 else "Error"))
+            return Response(
+                status, error_page(status, "Internal Server Error" if status == 500 else "Error")
+            )
         if route.get("generate") == "huge":
             with self._lock:
                 cached = self._cache.get(("huge", False))
             if cached is None:
-                cached = Response(200, huge_page(), TEXT_TYPES[".html"],
-                                  lastmod=self.default_lastmod)
+                cached = Response(
+                    200, huge_page(), TEXT_TYPES[".html"], lastmod=self.default_lastmod
+                )
                 with self._lock:
                     self._cache[("huge", False)] = cached
             return cached
@@ -186,8 +199,9 @@ class _Outlet:
                 return self._serve_file(file, route, compress)
         if not path.endswith("/") and self._file(rel + "/index.html"):
             location = path + "/" + (f"?{parts.query}" if parts.query else "")
-            return Response(301, error_page(301, "Moved Permanently"),
-                            headers={"Location": location})
+            return Response(
+                301, error_page(301, "Moved Permanently"), headers={"Location": location}
+            )
         return Response(404, error_page(404, "Not Found"))
 
 
@@ -214,13 +228,21 @@ class _Handler(BaseHTTPRequestHandler):
         if status == 200 and response.lastmod is not None:
             etag = '"' + hashlib.sha1(body).hexdigest()[:20] + '"'
             headers["ETag"] = etag
-            headers["Last-Modified"] = format_datetime(response.lastmod.astimezone(UTC),
-                                                       usegmt=True)
+            headers["Last-Modified"] = format_datetime(
+                response.lastmod.astimezone(UTC), usegmt=True
+            )
             if _not_modified(self.headers, etag, response.lastmod):
                 status, body = 304, b""
-        self.server.site._record(RequestRecord(
-            outlet.name, self.command, self.path, self.headers.get("Host", ""), status,
-            self.headers.get("User-Agent", "")))
+        self.server.site._record(
+            RequestRecord(
+                outlet.name,
+                self.command,
+                self.path,
+                self.headers.get("Host", ""),
+                status,
+                self.headers.get("User-Agent", ""),
+            )
+        )
         self.send_response(status)
         if status != 304:
             self.send_header("Content-Type", response.content_type)
@@ -280,9 +302,11 @@ class DemoSite:
         self.root = Path(root) if root is not None else SITE_DIR
         self._ports = dict(ports or {})
         self._outlets = [o for o in OUTLETS if (self.root / o).is_dir()]
-        self._outlets += sorted(p.name for p in self.root.iterdir()
-                                if p.is_dir() and p.name not in self._outlets
-                                and not p.name.startswith(("_", ".")))
+        self._outlets += sorted(
+            p.name
+            for p in self.root.iterdir()
+            if p.is_dir() and p.name not in self._outlets and not p.name.startswith(("_", "."))
+        )
         self._servers: dict[str, _Server] = {}
         self._threads: list[threading.Thread] = []
         self._dead: socket.socket | None = None
@@ -302,8 +326,12 @@ class DemoSite:
                 outlet = _Outlet(self, name, self.root / name)
                 server = _Server((self.host, self._ports.get(name, 0)), self, outlet)
                 self._servers[name] = server
-                thread = threading.Thread(target=server.serve_forever, kwargs={
-                    "poll_interval": 0.05}, name=f"demo-{name}", daemon=True)
+                thread = threading.Thread(
+                    target=server.serve_forever,
+                    kwargs={"poll_interval": 0.05},
+                    name=f"demo-{name}",
+                    daemon=True,
+                )
                 thread.start()
                 self._threads.append(thread)
         except BaseException:
@@ -333,9 +361,11 @@ class DemoSite:
         try:
             return self._servers[outlet].server_address[1]
         except KeyError:
-            raise KeyError(f"outlet {outlet!r} is not being served "
-                           f"(outlets: {', '.join(self._outlets)}; started: "
-                           f"{bool(self._servers)})") from None
+            raise KeyError(
+                f"outlet {outlet!r} is not being served "
+                f"(outlets: {', '.join(self._outlets)}; started: "
+                f"{bool(self._servers)})"
+            ) from None
 
     def base_url(self, outlet: str) -> str:
         return f"http://{self.host}:{self.port(outlet)}"
@@ -366,10 +396,14 @@ class DemoSite:
 def main() -> None:
     parser = argparse.ArgumentParser(description="Serve the gigawatch demo news site.")
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=0,
-                        help="first port; outlets get consecutive ports (default: ephemeral)")
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=0,
+        help="first port; outlets get consecutive ports (default: ephemeral)",
+    )
     args = parser.parse_args()
-    ports = ({name: args.port + i for i, name in enumerate(OUTLETS)} if args.port else None)
+    ports = {name: args.port + i for i, name in enumerate(OUTLETS)} if args.port else None
     with DemoSite(args.host, ports=ports) as site:
         for name in site.outlets:
             print(f"{name:14} {site.base_url(name)}/", flush=True)

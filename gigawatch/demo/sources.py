@@ -12,8 +12,11 @@ INFRAEUROPA_ARTICLES = r"/(de|es)/\d{4}/\d{2}/[a-z0-9-]+$"
 
 
 def _list(values: list[str]) -> str:
-    return "[" + ", ".join('"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
-                           for v in values) + "]"
+    return (
+        "["
+        + ", ".join('"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values)
+        + "]"
+    )
 
 
 def sources_toml(site: DemoSite, with_dead_source: bool = False) -> str:
