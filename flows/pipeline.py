@@ -114,7 +114,10 @@ def _crawl_and_store(
     logger = get_run_logger()
     workdir = run_dir(database, plan.run_id)
     plan.known_urls_file = str(_known_urls(database, workdir / "known_urls.txt", lock_timeout))
-    output = crawl(config.path, workdir, plan)
+    try:
+        output = crawl(config.path, workdir, plan)
+    finally:
+        Path(plan.known_urls_file).unlink(missing_ok=True)  # as large as the history
     logger.info("crawl fetched %d items", output.items)
     validators: dict[str, tuple[str, dict[str, str | None]]] = {}
     done = 0
