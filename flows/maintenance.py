@@ -10,7 +10,7 @@ from prefect import flow
 from prefect.artifacts import create_table_artifact
 
 from flows.pipeline import current_run_id
-from gigawatch.settings import db_path
+from gigawatch.settings import db_path, taxonomy_path
 from warehouse import db as wh
 from warehouse import load
 from warehouse.dedupe_store import rebuild
@@ -48,6 +48,7 @@ def retag(
 ) -> dict[str, Any]:
     """Re-tag every stored article from its text with the current taxonomy, atomically."""
     database = db_path(db)
+    taxonomy = str(taxonomy_path(taxonomy) or "") or None
     params = {"taxonomy": taxonomy}
     return _recorded(
         "retag", database, params, lock_timeout,

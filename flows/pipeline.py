@@ -19,8 +19,9 @@ from gigawatch import progress
 from gigawatch.crawl import CrawlOutput, read_spool, run_crawl
 from gigawatch.extract import Extracted, extract_pages
 from gigawatch.plan import CrawlPlan
-from gigawatch.settings import run_dir
+from gigawatch.settings import run_dir, taxonomy_path
 from gigawatch.sources import SourcesConfig
+from gigawatch.tagger import configure_worker
 from warehouse import db as wh
 from warehouse import load
 from warehouse.dedupe_store import fold_batch
@@ -112,6 +113,8 @@ def _crawl_and_store(
     config: SourcesConfig, database: Path, plan: CrawlPlan, batch_size: int, lock_timeout: float
 ) -> dict[str, Any]:
     logger = get_run_logger()
+    taxonomy = taxonomy_path()
+    configure_worker(str(taxonomy) if taxonomy else None)  # the tagger for this run's batches
     workdir = run_dir(database, plan.run_id)
     plan.known_urls_file = str(_known_urls(database, workdir / "known_urls.txt", lock_timeout))
     try:

@@ -261,14 +261,19 @@ def _print_demo_trend(db: Path) -> None:
 def retag(
     db: DbOption = None,
     taxonomy: Annotated[
-        Path | None, typer.Option(help="Taxonomy file [default: the bundled taxonomy.toml].")
+        Path | None,
+        typer.Option(
+            help="Taxonomy file [env GIGAWATCH_TAXONOMY; default: the bundled taxonomy.toml]."
+        ),
     ] = None,
     lock_timeout: LockOption = 60.0,
     verbose: VerboseOption = False,
 ) -> None:
     """Re-tag the whole history from stored text (after the taxonomy changed)."""
+    from gigawatch.settings import taxonomy_path
     from gigawatch.taxonomy import TaxonomyError, load_taxonomy
 
+    taxonomy = taxonomy_path(taxonomy)
     try:
         load_taxonomy(taxonomy)
     except TaxonomyError as exc:

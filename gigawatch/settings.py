@@ -20,3 +20,12 @@ def db_path(value: str | Path | None = None) -> Path:
 def run_dir(db: Path, run_id: str) -> Path:
     """Working folder of one run (crawl spool and log), next to the database."""
     return db.parent / "runs" / run_id
+
+
+def taxonomy_path(value: str | Path | None = None) -> Path | None:
+    """The taxonomy file: an explicit value, else ``$GIGAWATCH_TAXONOMY``, else None (the
+    bundled ``gigawatch/defaults/taxonomy.toml``)."""
+    if value:
+        return Path(value)
+    env = os.environ.get("GIGAWATCH_TAXONOMY")
+    return Path(env) if env else None
