@@ -323,11 +323,22 @@ def _is_year(raw: str) -> bool:
 # --------------------------------------------------------------------------- extraction
 
 
+WINDOW_BEFORE, WINDOW_AFTER = 50, 45  # characters around a trigger searched for numbers
+
+
 def find_quantities(
-    text: str, lang: str | None = None, windows: list[tuple[int, int]] | None = None
+    text: str, lang: str | None = None, triggers: list[tuple[int, int]] | None = None
 ) -> list[Quantity]:
-    """All quantities in ``text``; only numbers inside ``windows`` when given (merged spans)."""
-    spans = [(0, len(text))] if windows is None else _merge(text, windows)
+    """All quantities in ``text``.
+
+    ``triggers`` are the (start, end) spans of trigger words (see ``TRIGGERS``) found by the
+    caller; only numbers near them are parsed. Without triggers the whole text is scanned."""
+    if triggers is None:
+        spans = [(0, len(text))]
+        unit_words = [m.span() for m in _UNIT_WORD_RE.finditer(text)]
+    else:
+        spans = _merge(text, [(s - WINDOW_BEFORE, e + WINDOW_AFTER) for s, e in triggers])
+        unit_words = [(s, e) for s, e in triggers if _UNIT_WORD_RE.search(text, s, e)]
     found: list[Quantity] = []
     for a, b in spans:
         for m in NUM_RE.finditer(text, a, b):
@@ -337,28 +348,56 @@ def find_quantities(
             q = _quantity(text, m, lang)
             if q is not None:
                 found.append(q)
-        found.extend(_word_quantities(text, a, b, lang))
+    if unit_words:
+        found.extend(_word_quantities(text, unit_words, lang))
     return _drop_contained(found)
 
 
 _BY_WORDS = frozenset({"by", "to", "um", "auf", "à", "a", "de", "d'", "d’", "hasta"})
-_WORD_ONE_RE = re.compile(
-    r"(?<!\w)(?:a|an|one|un|une|ein|eine|einer|einem|einen|uno|una)\s+"
-    r"(?:(?:additional|extra|further|zusätzliche[snmr]?|weitere[snmr]?|supplémentaire|adicional)"
-    r"\s+)?(?=(?:kilo|m[ée]ga|giga|t[ée]ra)(?:watt|vatio)|billion|million|trillion|milliard"
-    r"|milliarde|millón|millon|billón)",
+_UNIT_WORD_RE = re.compile(r"watt|vatio|illi|illó|illo", re.I)
+_ONE_REV_RE = re.compile(
+    r"\s+(?:(?:"
+    + _alt(
+        w[::-1]
+        for w in (
+            "additional", "extra", "further", "zusätzliche", "zusätzliches", "zusätzlichen",
+            "zusätzlicher", "zusätzlichem", "weitere", "weiteres", "weiteren", "weiterer",
+            "weiterem", "supplémentaire", "adicional",
+        )
+    )
+    + r")\s+)?(?P<one>"
+    + _alt(w[::-1] for w in ("a", "an", "one", "un", "une", "ein", "eine", "einer", "einem",
+                             "einen", "uno", "una"))
+    + r")(?!\w)",
     re.I,
-)
+)  # fmt: skip
 
 
-def _word_quantities(text: str, a: int, b: int, lang: str | None) -> list[Quantity]:
+def _word_quantities(
+    text: str, unit_words: list[tuple[int, int]], lang: str | None
+) -> list[Quantity]:
     """Quantities written with a word for one: "one gigawatt", "well over a gigawatt", "um ein
     zusätzliches Gigawatt", "más de un gigavatio", "plus d'un milliard d'euros". With an
     article ("a", "un", "ein") only after a qualifier or "by"/"to"/"um"/"de": "building a
-    gigawatt costs ..." is generic. Never "a gigawatt-scale campus" nor bare "gigawatts"."""
+    gigawatt costs ..." is generic. Never "a gigawatt-scale campus" nor bare "gigawatts".
+
+    ``unit_words`` are spans inside unit or scale words ("watt" of "gigawatts"); the word for
+    one is looked for right before each word, in the reversed text."""
     out = []
-    for m in _WORD_ONE_RE.finditer(text, a, b):
-        after = _AFTER_RE.match(text, m.end())
+    seen: set[int] = set()
+    for s, _e in unit_words:
+        ws = s
+        while ws > 0 and text[ws - 1].isalpha() and s - ws < 8:
+            ws -= 1
+        if ws in seen:
+            continue
+        seen.add(ws)
+        m = _ONE_REV_RE.match(text[max(0, ws - 40) : ws][::-1])
+        if m is None:
+            continue
+        one_start = ws - m.end()
+        one = text[one_start : one_start + len(m.group("one"))].lower()
+        after = _AFTER_RE.match(text, ws)
         end = after.end()
         if after.group("pww") or after.group("enw"):
             nxt = text[end : end + 7].lower()
@@ -367,7 +406,7 @@ def _word_quantities(text: str, a: int, b: int, lang: str | None) -> list[Quanti
             kind = "energy" if after.group("enw") else "power"
             word = after.group("enp") if kind == "energy" else after.group("pwp")
             q = Quantity(kind, _word_factor(word), "GWh" if kind == "energy" else "GW", None,
-                         None, m.start(), end)  # fmt: skip
+                         None, one_start, end)  # fmt: skip
         elif (after.group("scale") and (after.group("cur") or after.group("cursym"))
               and not after.group("scale").lower().endswith("s")):  # fmt: skip
             mult, _ = _scale(after, lang)
@@ -375,14 +414,14 @@ def _word_quantities(text: str, a: int, b: int, lang: str | None) -> list[Quanti
                 currency = _CURRENCY_WORDS[re.sub(r"\s+", " ", after.group("cur").lower())]
             else:
                 currency = _CURRENCY_SYMBOLS[after.group("cursym")]
-            q = Quantity("money", mult, currency, currency, None, m.start(), end)
+            q = Quantity("money", mult, currency, currency, None, one_start, end)
         else:
             continue
-        before = text[max(0, m.start() - 32) : m.start()]
+        before = text[max(0, one_start - 32) : one_start]
         qm = _QUALIFIER_REV_RE.match(before[::-1])
         if qm is not None:
             q.qualifier = _QUALIFIER_PHRASES[" ".join(qm.group(1)[::-1].lower().split())]
-        elif m.group().split()[0].lower() not in ("one", "uno") and (
+        elif one not in ("one", "uno") and (
             not before.split() or before.split()[-1].lower() not in _BY_WORDS
         ):
             continue  # "building a gigawatt costs ...": generic, not an amount
@@ -601,8 +640,12 @@ _ABBREVIATIONS = frozenset((
 
 
 _ENDERS = ".!?…;\n"
-_CLOSERS = "\"'»”’)]"
 _OPENERS = "\"'«“‘([¿¡-–—"
+
+
+_END_AT_RE = re.compile(
+    r"\n|[.!?…;][\"'»”’)\]]*(?:[^\S\n]*\n|[^\S\n]+(?:\Z|(?=[\"'«“‘(\[¿¡\-–—]?[^\W_a-zß-ÿ])))"
+)
 
 
 def _next_start(text: str, i: int) -> int | None:
@@ -611,29 +654,15 @@ def _next_start(text: str, i: int) -> int | None:
     A sentence ends at a newline, or at . ! ? … ; followed (after closing quotes) by spaces and
     a capital, a digit or an opening quote; a dot after an abbreviation ("Mrd.", "U.S.", "Dr.")
     or an initial ("J. Smith") does not end a sentence."""
-    if text[i] == "\n":
-        return i + 1
-    n = len(text)
-    j = i + 1
-    while j < n and text[j] in _CLOSERS:
-        j += 1
-    k = j
-    while k < n and text[k].isspace():
-        if text[k] == "\n":
-            return k + 1
-        k += 1
-    if k == j:
+    m = _END_AT_RE.match(text, i)
+    if m is None:
         return None
-    if k < n:
-        nxt = text[k + 1] if text[k] in _OPENERS and k + 1 < n else text[k]
-        if not (nxt.isupper() or nxt.isdigit()):
-            return None
-    if text[i] == ".":
+    if text[i] == "." and text[m.end() - 1] != "\n":
         w = max(text.rfind(" ", max(0, i - 12), i), text.rfind("\n", max(0, i - 12), i))
         word = text[w + 1 : i].lstrip(_OPENERS).lower()
         if len(word) == 1 or word in _ABBREVIATIONS:
             return None
-    return k
+    return m.end()
 
 
 _ENDER_RE = re.compile(r"[.!?…;\n]")

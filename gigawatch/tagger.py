@@ -38,7 +38,6 @@ from gigawatch.taxonomy import LANGUAGES, Taxonomy, load_taxonomy
 KINDS = ("org", "chip", "topic", "place")
 _GROUP = {"org": 0, "place": 0, "chip": 1, "topic": 2}
 _TRIGGER = -1
-_WINDOW_BEFORE, _WINDOW_AFTER = 50, 45
 # what may precede a short case-sensitive alias (the text is matched with a leading "\n")
 _BEFORE_SHORT = " \n\t\u00a0(\"'“‘«[/-–—"
 
@@ -298,8 +297,7 @@ class Tagger:
         return kept
 
     def _facts(self, text, lang, triggers, org_positions) -> list[Fact]:
-        windows = [(s - _WINDOW_BEFORE, e + _WINDOW_AFTER) for s, e in triggers]
-        quantities = find_quantities(text, lang, windows)
+        quantities = find_quantities(text, lang, triggers)
         if not quantities:
             return []
         org_starts = [pos for pos, _name in org_positions]
