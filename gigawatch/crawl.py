@@ -61,9 +61,11 @@ def run_crawl(
     ]  # fmt: skip
     env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "spiders.settings"}
     started = time.monotonic()
-    with subprocess.Popen(
-        cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
-    ) as proc:
+    errors = workdir / "crawl.stderr"
+    with (
+        errors.open("w") as err,
+        subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=err) as proc,
+    ):
         while proc.poll() is None:
             time.sleep(0.3)
             if on_item is not None:
@@ -71,9 +73,8 @@ def run_crawl(
             if timeout is not None and time.monotonic() - started > timeout:
                 proc.kill()
                 raise CrawlError(f"crawl exceeded {timeout:.0f} s and was stopped; see {log}")
-        stderr = proc.stderr.read() if proc.stderr else ""
     if proc.returncode != 0:
-        tail = stderr.strip().splitlines()[-5:] or _tail(log)
+        tail = _tail(errors) or _tail(log)
         raise CrawlError(f"scrapy exited with status {proc.returncode}: " + " | ".join(tail))
     count = _count_lines(spool)
     if on_item is not None:
