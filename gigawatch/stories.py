@@ -44,14 +44,8 @@ class StoryFeatures:
     figures: frozenset[str]  # "p:6.0" (GW), "m:1e+11" (USD)
     lead: frozenset[str]  # the first power and first money figure
     title_words: frozenset[str]
-
-    @property
-    def principal(self) -> frozenset[str]:
-        return frozenset(self.orgs[:PRINCIPAL_ORGS])
-
-    @property
-    def lead_power(self) -> str | None:
-        return next((f for f in self.lead if f.startswith("p:")), None)
+    principal: frozenset[str]  # the two most mentioned organisations
+    lead_power: str | None  # the first power figure
 
 
 def _power(v: float) -> str:
@@ -85,6 +79,8 @@ def features(
         figures=frozenset(figures),
         lead=frozenset(lead),
         title_words=frozenset(title_words),
+        principal=frozenset((orgs or [])[:PRINCIPAL_ORGS]),
+        lead_power=_power(power[0]) if power else None,
     )
 
 

@@ -9,6 +9,7 @@ The caller owns the transaction.
 
 from __future__ import annotations
 
+import atexit
 import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -47,15 +48,34 @@ def _rows(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> list[tupl
     return con.execute(read_sql(name), params).fetchall()
 
 
+def _insert(con: duckdb.DuckDBPyConnection, table: str, columns: dict[str, list]) -> None:
+    """Bulk insert column lists with one statement (DuckDB zips parallel unnests)."""
+    if not columns or not next(iter(columns.values())):
+        return
+    names = ", ".join(columns)
+    unnests = ", ".join(f"unnest(${name})" for name in columns)
+    con.execute(f"INSERT INTO {table} ({names}) SELECT {unnests}", columns)
+
+
+_POOL: ProcessPoolExecutor | None = None
+
+
+def _pool() -> ProcessPoolExecutor:
+    global _POOL
+    if _POOL is None:
+        _POOL = ProcessPoolExecutor(max_workers=os.cpu_count() or 2)
+        atexit.register(_POOL.shutdown)
+    return _POOL
+
+
 def _signatures(items: list[tuple[int, str]], config: DedupeConfig) -> list[tuple]:
     workers = os.cpu_count() or 1
     if len(items) < PARALLEL_FROM or workers < 2:
         return compute(items, config)
     size = -(-len(items) // workers)
     chunks = [items[i : i + size] for i in range(0, len(items), size)]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        parts = pool.map(compute, chunks, [config] * len(chunks))
-        return [row for part in parts for row in part]
+    parts = _pool().map(compute, chunks, [config] * len(chunks))
+    return [row for part in parts for row in part]
 
 
 def fold_batch(
@@ -70,25 +90,32 @@ def fold_batch(
     summary.articles = len(docs)
     seen = {aid: seen_at for aid, _text, _title, seen_at in docs}
     sigs = _signatures([(aid, text) for aid, text, _t, _s in docs], config)
-    con.executemany(
-        "INSERT INTO doc_signatures VALUES (?, ?, ?, ?)",
-        [(aid, th, sig, seen[aid]) for aid, th, sig, _keys in sigs],
-    )
-    buckets = [(key, aid) for aid, _th, _sig, keys in sigs for key in keys]
-    con.executemany("INSERT INTO lsh_buckets VALUES (?, ?)", buckets)
+    _insert(con, "doc_signatures", {
+        "article_id": [r[0] for r in sigs],
+        "text_hash": [r[1] for r in sigs],
+        "minhash": [r[2] for r in sigs],
+        "seen_at": [seen[r[0]] for r in sigs],
+    })  # fmt: skip
+    _insert(con, "lsh_buckets", {
+        "bucket": [key for r in sigs for key in r[3]],
+        "article_id": [r[0] for r in sigs for _key in r[3]],
+    })  # fmt: skip
     new_ids = [aid for aid, *_ in docs]
     duplicate_of, method, sim = _duplicates(con, new_ids, seen, config)
     summary.exact = sum(1 for m in method.values() if m == "exact")
     summary.near = sum(1 for m in method.values() if m == "near")
     story_of, story_score = _stories(con, new_ids, duplicate_of, config, summary)
-    con.executemany(
-        "INSERT OR REPLACE INTO article_dedupe VALUES (?, ?, ?, ?, ?, ?)",
-        [
-            (aid, duplicate_of.get(aid), method.get(aid), sim.get(aid), story_of[aid],
-             story_score.get(aid))
-            for aid in new_ids
-        ],
-    )  # fmt: skip
+    con.execute(
+        "DELETE FROM article_dedupe WHERE article_id IN (SELECT unnest($ids))", {"ids": new_ids}
+    )
+    _insert(con, "article_dedupe", {
+        "article_id": new_ids,
+        "duplicate_of": [duplicate_of.get(a) for a in new_ids],
+        "method": [method.get(a) for a in new_ids],
+        "similarity": [sim.get(a) for a in new_ids],
+        "story_id": [story_of[a] for a in new_ids],
+        "story_score": [story_score.get(a) for a in new_ids],
+    })  # fmt: skip
     summary.duplicates_of = dict(duplicate_of)
     return summary
 
@@ -159,8 +186,11 @@ def _stories(
     originals = [aid for aid in new_ids if aid not in duplicate_of]
     feats = {row[0]: stories.features(*row) for row in _rows(con, "dedupe_features", ids=originals)}
     key_rows = [(key, aid, f.seen_at.date()) for aid, f in feats.items() for key in stories.keys(f)]
-    if key_rows:
-        con.executemany("INSERT INTO story_keys VALUES (?, ?, ?)", key_rows)
+    _insert(con, "story_keys", {
+        "key": [r[0] for r in key_rows],
+        "article_id": [r[1] for r in key_rows],
+        "day": [r[2] for r in key_rows],
+    })  # fmt: skip
     pairs = _rows(con, "dedupe_story_candidates", ids=originals, window=config.story_window_days)
     candidates: dict[int, set[int]] = {}
     for a, b in pairs:
@@ -173,7 +203,8 @@ def _stories(
     story_score: dict[int, float] = {}
     window = timedelta(days=config.story_window_days)
     for aid in sorted(originals, key=lambda x: (feats[x].seen_at, x)):
-        best: tuple[float, Any, int] | None = None
+        # the best-scoring earlier article; ties go to the earliest
+        best: tuple[float, float, int] | None = None
         for other in candidates.get(aid, ()):
             if other not in story_of:  # not assigned yet: a later article of this batch
                 continue
@@ -182,13 +213,13 @@ def _stories(
             s = stories.score(feats[aid], feats[other])
             if s >= config.story_threshold:
                 key = (s, -feats[other].seen_at.timestamp(), -other)
-                if best is None or key > best[:3]:
-                    best = (s, -feats[other].seen_at.timestamp(), story_of[other])
+                if best is None or key > best:
+                    best = key
         if best is None:
             story_of[aid] = aid
             summary.stories_new += 1
         else:
-            story_of[aid] = best[2]
+            story_of[aid] = story_of[-best[2]]
             story_score[aid] = round(best[0], 3)
             summary.stories_joined += 1
     for aid, root in duplicate_of.items():
