@@ -1,0 +1,55 @@
+-- rising: organisations and accelerators whose story count this week is well above their own
+-- recent baseline.
+--   "This week" is the 7 days ending on the reference day: the day of the latest article in
+--   the warehouse (not today: an archive or the demo data keeps its own time), or any day with
+--   the table macro rising_at(DATE '2025-11-13') (`gigawatch trends rising --until DATE`).
+--   The baseline is the mean number of stories per 7 days over the 8 weeks before.
+--   A name is rising when it has at least 2 stories this week and at least twice its baseline.
+--   kind         : org | chip
+--   name         : canonical name (taxonomy)
+--   week_start, week_end : the 7 days (DATE, UTC, both included)
+--   stories      : distinct stories naming it this week; articles, outlets likewise
+--   baseline     : stories per week over the 8 weeks before (prior_stories / 8)
+--   ratio        : stories / baseline (NULL when it had no story before: new)
+--   new          : no story in the 8 weeks before
+-- Example: SELECT name, stories, baseline, ratio FROM rising ORDER BY stories - baseline DESC;
+CREATE OR REPLACE MACRO rising_at(ref_day) AS TABLE
+WITH ref AS (
+    SELECT CAST(ref_day AS DATE) AS d
+),
+counts AS (
+    SELECT
+        m.kind,
+        m.name,
+        any_value(ref.d)                                                  AS d,
+        count(DISTINCT t.story_id) FILTER (WHERE t.day > ref.d - 7)       AS stories,
+        count(*) FILTER (WHERE t.day > ref.d - 7)                         AS articles,
+        count(DISTINCT t.source) FILTER (WHERE t.day > ref.d - 7)         AS outlets,
+        count(DISTINCT t.story_id) FILTER (WHERE t.day <= ref.d - 7)      AS prior_stories
+    FROM trend_articles AS t
+    JOIN mentions AS m USING (article_id)
+    CROSS JOIN ref
+    WHERE m.kind IN ('org', 'chip') AND t.day > ref.d - 63 AND t.day <= ref.d
+    GROUP BY m.kind, m.name
+)
+SELECT
+    kind,
+    name,
+    d - 6                                                                 AS week_start,
+    d                                                                     AS week_end,
+    stories,
+    articles,
+    outlets,
+    prior_stories,
+    round(prior_stories / 8.0, 3)                                         AS baseline,
+    round(stories / nullif(prior_stories / 8.0, 0), 2)                    AS ratio,
+    prior_stories = 0                                                     AS new
+FROM counts
+WHERE stories >= 2 AND stories >= 2 * prior_stories / 8.0;
+
+CREATE OR REPLACE VIEW rising AS
+SELECT *
+FROM rising_at((
+    SELECT CAST(make_timestamp(epoch_us(least(max(published_at), now()))) AS DATE)
+    FROM documents
+));
