@@ -349,16 +349,24 @@ def serve(
 def query(
     sql: Annotated[str, typer.Argument(help="SQL to run (read-only).")],
     db: DbOption = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")] = "table",
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="table, csv, json or parquet (with --out).")
+    ] = "table",
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Parquet file to write (--format parquet).")
+    ] = None,
 ) -> None:
-    """Run read-only SQL on the warehouse and print the result."""
+    """Run read-only SQL on the warehouse and print the result (or write it as Parquet)."""
     import duckdb
 
     from gigawatch.output import write_rows
     from warehouse import db as wh
 
-    if fmt not in ("table", "csv", "json"):
-        err.print(f"unknown format {fmt!r}: use table, csv or json")
+    if fmt not in ("table", "csv", "json", "parquet"):
+        err.print(f"unknown format {fmt!r}: use table, csv, json or parquet")
+        raise typer.Exit(EXIT_BAD_INPUT)
+    if (fmt == "parquet") != (out is not None):
+        err.print("--format parquet goes with --out FILE")
         raise typer.Exit(EXIT_BAD_INPUT)
     try:
         con = wh.connect(db_path(db), read_only=True)
@@ -366,12 +374,18 @@ def query(
         err.print(str(exc))
         raise typer.Exit(EXIT_FAILED) from None
     try:
+        if out is not None:
+            from gigawatch.export import write_parquet
+
+            n = write_parquet(con, sql, out)
+            console.print(f"{n} rows written to {out}")
+            return
         cur = con.execute(sql)
         if cur.description is None:
             return
         columns = [d[0] for d in cur.description]
         rows = cur.fetchall()
-    except duckdb.Error as exc:
+    except (duckdb.Error, ValueError) as exc:
         err.print(str(exc), markup=False, highlight=False)
         raise typer.Exit(EXIT_BAD_INPUT) from None
     finally:
@@ -397,6 +411,136 @@ def sources_check(sources: SourcesOption = DEFAULT_SOURCES) -> None:
     ]
     console.print(rich_table(["source", "feeds", "sitemaps", "start_urls", "language"], rows,
                              title=f"{sources}: {len(rows)} sources, valid"))  # fmt: skip
+
+
+def _read_only(db: Path | None):
+    from warehouse import db as wh
+
+    try:
+        return wh.connect(db_path(db), read_only=True)
+    except (FileNotFoundError, wh.WarehouseBusy) as exc:
+        err.print(str(exc))
+        raise typer.Exit(EXIT_FAILED) from None
+
+
+@app.command()
+def trends(
+    what: Annotated[str, typer.Argument(help="orgs, topics, power, money or rising.")],
+    db: DbOption = None,
+    since: Annotated[
+        datetime | None,
+        typer.Option(formats=["%Y-%m-%d"], help="First day [default: 12 weeks or months earlier]."),
+    ] = None,
+    until: Annotated[
+        datetime | None,
+        typer.Option(formats=["%Y-%m-%d"], help="Last day [default: the latest article's day]."),
+    ] = None,
+    interval: Annotated[str, typer.Option(help="week or month.")] = "week",
+    top: Annotated[int, typer.Option(help="Rows to show.")] = 10,
+) -> None:
+    """Print trend tables: organisations or topics in the news, power and money announced
+    (each story once), names rising above their baseline."""
+    from datetime import timedelta
+
+    from gigawatch import trends as tr
+    from gigawatch.output import rich_table
+
+    choices = ("orgs", "topics", "power", "money", "rising")
+    if what not in choices:
+        err.print(f"unknown trend {what!r}: use {', '.join(choices)}")
+        raise typer.Exit(EXIT_BAD_INPUT)
+    if interval not in tr.INTERVALS:
+        err.print(f"unknown interval {interval!r}: use week or month")
+        raise typer.Exit(EXIT_BAD_INPUT)
+    con = _read_only(db)
+    try:
+        if what == "rising":
+            results = [tr.rising(con, until.date() if until else None, top)]
+            if not results[0].rows:
+                end = until.date() if until else tr.latest_day(con)
+                earlier = tr.recent_rising(con, end - timedelta(days=7)) if end else None
+                if earlier:
+                    week = earlier[1].title.removeprefix("Rising in the 7 days ")
+                    results[0].notes.append(f"Latest week with rising names: {week} "
+                                            f"(--until {earlier[0]}).")  # fmt: skip
+        else:
+            try:
+                per = tr.period(con, since.date() if since else None,
+                                until.date() if until else None, interval)  # fmt: skip
+            except ValueError as exc:
+                err.print(str(exc))
+                raise typer.Exit(EXIT_BAD_INPUT) from None
+            if what in ("orgs", "topics"):
+                results = [tr.names_table(con, what, per, top)]
+            else:
+                results = tr.deals_tables(con, what, per, top)
+    finally:
+        con.close()
+    for res in results:
+        if res.rows:
+            console.print(rich_table(res.columns, res.rows, title=res.title))
+        else:
+            console.print(f"[bold]{res.title}[/bold]")
+        for note in res.notes:
+            console.print(note)
+
+
+@app.command()
+def export(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write the Parquet files to.")],
+    db: DbOption = None,
+    only: Annotated[
+        list[str] | None, typer.Option("--only", help="Only this table or view (repeatable).")
+    ] = None,
+) -> None:
+    """Write every table and view as Parquet, partitioned by month (DIR/<name>/month=YYYY-MM/)."""
+    import duckdb
+
+    from gigawatch.export import export_all
+    from gigawatch.output import rich_table
+
+    con = _read_only(db)
+    try:
+        done = export_all(con, out, only)
+    except duckdb.Error as exc:
+        err.print(str(exc), markup=False, highlight=False)
+        raise typer.Exit(EXIT_FAILED) from None
+    finally:
+        con.close()
+    rows = [[e.name, e.kind, e.rows, e.partitions or "", f"{e.seconds:.2f}"] for e in done]
+    console.print(rich_table(["name", "kind", "rows", "months", "seconds"], rows,
+                             title=f"Exported {len(done)} tables and views to {out}"))  # fmt: skip
+
+
+@app.command()
+def report(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write the report to.")] = Path(
+        "reports"
+    ),
+    db: DbOption = None,
+    since: Annotated[
+        datetime | None,
+        typer.Option(formats=["%Y-%m-%d"], help="First day [default: 12 weeks before --until]."),
+    ] = None,
+    until: Annotated[
+        datetime | None,
+        typer.Option(formats=["%Y-%m-%d"], help="Last day [default: the latest article's day]."),
+    ] = None,
+    top: Annotated[int, typer.Option(help="Organisations, stories and deals shown.")] = 10,
+) -> None:
+    """Write one self-contained HTML page with charts about the period (no network needed)."""
+    from gigawatch.report import write_report
+
+    con = _read_only(db)
+    try:
+        path = write_report(con, out, since.date() if since else None,
+                            until.date() if until else None, "week", top)  # fmt: skip
+    except ValueError as exc:
+        err.print(str(exc))
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    finally:
+        con.close()
+    console.print(f"Report written to {path}")
 
 
 if __name__ == "__main__":
