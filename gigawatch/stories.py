@@ -1,117 +1,176 @@
-"""Which articles tell the same event: keys to find candidates, and a score to decide.
+"""Which articles tell the same event, in any language: features, index keys and a score.
 
-Pure functions over an article's tags. Keys (used to look candidates up in the story index):
-pairs of its main organisations, its accelerators, and its figures rounded (gigawatts to a
-tenth, dollars to two significant digits) — so "OpenAI + AMD + 6 GW" meets its French, German
-and English tellings whatever the words.
+Pure functions over an article's tags (``tag_mentions``, ``tag_facts``) and title; storage,
+lookups and assignment are in ``warehouse/dedupe_store.py``.
 
-The score weighs the evidence between two articles:
+Features, each with a salience in (0, 1]:
 
-    1.0  per shared principal organisation (the two most mentioned in each article)
-  + 0.25 per other shared main organisation (the four most mentioned)
-  + 1.5  per shared lead figure (the first power and the first money figure of each article,
-         where a report states the event's own numbers) — at most 2
-  + 0.5  per other shared figure — at most 2
-  + 0.25 per shared accelerator — at most 2
-  + 2.0  x the Jaccard similarity of the titles' words
+- ``o:<organisation>``, ``c:<accelerator>``, ``p:<place>``: mentions over the most mentioned
+  of the same kind in the article (at least 2), so the companies an article is about weigh
+  more than those it names in passing;
+- ``f:<kind>:<value>``: figures (not repeated), the value in GW, USD (``amount_usd``), % or
+  shares, rounded to two significant digits, so "6 GW", "six gigawatts" and "sechs Gigawatt"
+  are one feature; salience ``1 / (1 + rank)`` in order of appearance, since a report states
+  the event's own numbers first and background figures later;
+- title words (4 letters or more, or numbers): same-language tellings share them.
 
-It is 0 unless the two share a principal organisation, or two main organisations and a figure:
-an article that shares only a company name with another is not the same story, and neither is
-one whose lead power figure differs (two deals by the same companies). Articles join the story
-of their best-scoring earlier article within the window when the score reaches the threshold
-(``gigawatch/defaults/dedupe.toml``).
+Score of two articles (weights in ``gigawatch/defaults/dedupe.toml``, ``[stories.weights]``)::
+
+    sum over shared features of  weight(kind) x min(salience in a, salience in b)
+  + title x Jaccard(title words)
+  - conflict                       if both state figures and share none
+  then x (1 - time_decay x days apart / window_days)
+
+and 0 unless the two share at least ``min_shared`` strong features (organisations and
+accelerators of salience >= 0.2 in both, figures): an article that shares only a company name
+with another is not the same story, however prominent the company. Two deals by the same two
+companies are told apart by their figures (the conflict term) and, a month apart, by the
+window.
+
+Index keys: stable 64-bit hashes of the pairs of an article's top strong features (three
+organisations, two accelerators, the first two figures); two articles that share two strong
+features among their top ones share a key.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from itertools import combinations
 
-from gigawatch.dedupe import words
+from gigawatch.dedupe import DedupeConfig, StoryWeights, words
 
-MAIN_ORGS = 4  # organisations most mentioned in an article that define it
-PRINCIPAL_ORGS = 2
-MIN_TITLE_WORD = 4  # shorter title words (articles, prepositions) are ignored
+MIN_TITLE_WORD = 4
+STRONG = 0.2  # salience in both articles for an organisation or accelerator to count as strong
+TOP = {"o": 3, "c": 2, "f": 2}  # strong features of each kind used in index keys
+TOP_MIN = {"o": STRONG, "c": STRONG, "f": 0.0}  # and their minimum salience
+FACT_KINDS = ("power", "energy", "money", "stake", "shares")
 
 
 @dataclass(frozen=True)
 class StoryFeatures:
     article_id: int
     seen_at: datetime
-    orgs: tuple[str, ...]  # main organisations, most mentioned first
-    chips: frozenset[str]
-    figures: frozenset[str]  # "p:6.0" (GW), "m:1e+11" (USD)
-    lead: frozenset[str]  # the first power and first money figure
+    weights: dict[str, float]  # feature -> salience
     title_words: frozenset[str]
-    principal: frozenset[str]  # the two most mentioned organisations
-    lead_power: str | None  # the first power figure
+
+    def encode(self) -> tuple[str, str]:
+        """(features as JSON, title words separated by spaces), as stored."""
+        return json.dumps(self.weights, sort_keys=True, ensure_ascii=False), " ".join(
+            sorted(self.title_words)
+        )
+
+    @classmethod
+    def decode(cls, article_id: int, seen_at: datetime, weights: str, title: str) -> StoryFeatures:
+        return cls(article_id, seen_at, json.loads(weights), frozenset(title.split()))
 
 
-def _power(v: float) -> str:
-    return f"p:{round(v, 1)}"
+def figure(kind: str, value: float | None, amount_usd: float | None = None) -> str | None:
+    """Canonical figure feature, e.g. ``f:power:6``, ``f:money:3.8e+10``."""
+    v = amount_usd if kind == "money" else value
+    if v is None or v <= 0 or kind not in FACT_KINDS:
+        return None
+    return f"f:{kind}:{float(f'{v:.2g}'):g}"
 
 
-def _money(v: float) -> str:
-    return f"m:{float(f'{v:.2g}'):g}"
+def _salience(counts: dict[str, int], prefix: str) -> dict[str, float]:
+    if not counts:
+        return {}
+    top = max(max(counts.values()), 2)
+    return {f"{prefix}:{name}": min(count / top, 1.0) for name, count in counts.items()}
 
 
 def features(
     article_id: int,
-    title: str | None,
     seen_at: datetime,
-    orgs: list[str] | None,
-    chips: list[str] | None,
-    power: list[float] | None,
-    money: list[float] | None,
+    title: str | None,
+    mentions: Iterable[tuple[str, str, int]] = (),
+    facts: Iterable[tuple[str, float | None, float | None]] = (),
 ) -> StoryFeatures:
-    """Features of an article from its tags; ``power`` and ``money`` in text order."""
-    power = [v for v in power or [] if v and v > 0]
-    money = [v for v in money or [] if v and v > 0]
-    figures = {_power(v) for v in power} | {_money(v) for v in money}
-    lead = ({_power(power[0])} if power else set()) | ({_money(money[0])} if money else set())
-    title_words = {w for w in words(title or "") if len(w) >= MIN_TITLE_WORD}
-    return StoryFeatures(
-        article_id=article_id,
-        seen_at=seen_at,
-        orgs=tuple((orgs or [])[:MAIN_ORGS]),
-        chips=frozenset(chips or []),
-        figures=frozenset(figures),
-        lead=frozenset(lead),
-        title_words=frozenset(title_words),
-        principal=frozenset((orgs or [])[:PRINCIPAL_ORGS]),
-        lead_power=_power(power[0]) if power else None,
+    """Features of one article.
+
+    ``mentions``: (kind, name, count) with kind org | chip | place (others are ignored);
+    ``facts``: (kind, value, amount_usd) in order of appearance, repeated ones left out.
+    """
+    by_kind: dict[str, dict[str, int]] = {"org": {}, "chip": {}, "place": {}}
+    for kind, name, count in mentions:
+        if kind in by_kind and count > 0:
+            by_kind[kind][name] = by_kind[kind].get(name, 0) + count
+    weights = _salience(by_kind["org"], "o")
+    weights |= _salience(by_kind["chip"], "c")
+    weights |= _salience(by_kind["place"], "p")
+    rank = 0
+    for kind, value, usd in facts:
+        key = figure(kind, value, usd)
+        if key and key not in weights:
+            weights[key] = 1.0 / (1 + rank)
+            rank += 1
+    title_words = {w for w in words(title or "") if len(w) >= MIN_TITLE_WORD or w.isdigit()}
+    return StoryFeatures(article_id, seen_at, weights, frozenset(title_words))
+
+
+@lru_cache(maxsize=200_000)
+def _key(pair: str) -> str:
+    return hashlib.blake2b(pair.encode(), digest_size=8).hexdigest()
+
+
+def top_features(f: StoryFeatures) -> list[str]:
+    """The features used in index keys: the most salient strong ones of each kind."""
+    ranked = sorted(
+        (name[0], -w, name)
+        for name, w in f.weights.items()
+        if name[0] in TOP and w >= TOP_MIN[name[0]]
     )
-
-
-def keys(f: StoryFeatures) -> list[str]:
-    """Index keys: organisation pairs, accelerators and figures."""
-    out = [f"o:{a}|{b}" for a, b in combinations(sorted(f.orgs), 2)]
-    out += [f"c:{c}" for c in sorted(f.chips)]
-    out += sorted(f.figures)
-    if len(f.orgs) == 1:
-        out.append(f"o:{f.orgs[0]}")
+    out: list[str] = []
+    taken = dict.fromkeys(TOP, 0)
+    for prefix, _w, name in ranked:
+        if taken[prefix] < TOP[prefix]:
+            taken[prefix] += 1
+            out.append(name)
     return out
 
 
-def score(a: StoryFeatures, b: StoryFeatures) -> float:
-    """Evidence that ``a`` and ``b`` tell the same event (0 when they do not)."""
-    principal = len(a.principal & b.principal)
-    main = len(set(a.orgs) & set(b.orgs))
-    lead = len(a.lead & b.lead)
-    figures = len(a.figures & b.figures) - lead
-    if not (principal or (main >= 2 and (lead or figures))):
+def keys(f: StoryFeatures) -> list[str]:
+    """Index keys of an article: hashes (16 hex digits, an unsigned 64-bit integer in SQL)
+    of the pairs of its top features."""
+    top = sorted(top_features(f))
+    return sorted({_key(f"{a}|{b}") for a, b in combinations(top, 2)})
+
+
+def _strong(name: str, wa: float, wb: float) -> bool:
+    return name[0] == "f" or (name[0] in "oc" and min(wa, wb) >= STRONG)
+
+
+def score(
+    a: StoryFeatures,
+    b: StoryFeatures,
+    config: DedupeConfig | None = None,
+) -> float:
+    """Evidence that ``a`` and ``b`` tell the same event (0 when too little is shared)."""
+    config = config or DedupeConfig()
+    w: StoryWeights = config.story_weights
+    kind_weight = {"o": w.org, "c": w.chip, "f": w.figure, "p": w.place}
+    total = 0.0
+    strong = 0
+    shared_figures = 0
+    for name in a.weights.keys() & b.weights.keys():
+        wa, wb = a.weights[name], b.weights[name]
+        total += kind_weight[name[0]] * min(wa, wb)
+        strong += _strong(name, wa, wb)
+        shared_figures += name[0] == "f"
+    if strong < config.story_min_shared:
         return 0.0
-    if a.lead_power and b.lead_power and a.lead_power != b.lead_power:
-        return 0.0
-    chips = len(a.chips & b.chips)
+    has_a = any(n[0] == "f" for n in a.weights)
+    has_b = any(n[0] == "f" for n in b.weights)
+    if has_a and has_b and not shared_figures:
+        total -= w.conflict
     union = a.title_words | b.title_words
-    title = len(a.title_words & b.title_words) / len(union) if union else 0.0
-    return (
-        1.0 * principal
-        + 0.25 * (main - principal)
-        + 1.5 * min(lead, 2)
-        + 0.5 * min(figures, 2)
-        + 0.25 * min(chips, 2)
-        + 2.0 * title
-    )
+    if union:
+        total += w.title * len(a.title_words & b.title_words) / len(union)
+    days = abs((a.seen_at - b.seen_at).total_seconds()) / 86400
+    decay = 1 - config.story_time_decay * min(days / config.story_window_days, 1.0)
+    return round(max(total, 0.0) * decay, 4)

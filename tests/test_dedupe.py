@@ -1,5 +1,7 @@
-"""Duplicates and stories on the demo site (ground truth: the manifest's story and repost
-keys), plus idempotence, rebuild = incremental, and a backfilled original."""
+"""Duplicates and stories on the demo site after a real ingest (ground truth: the manifest's
+story and repost keys), plus idempotence, rebuild = incremental, and a backfilled original.
+Hand-written fixtures are in test_dedupe_fixtures.py; units in test_dedupe_signatures.py and
+test_stories.py."""
 
 from __future__ import annotations
 
@@ -8,11 +10,6 @@ from datetime import UTC, datetime
 from itertools import combinations
 from urllib.parse import urlsplit
 
-import numpy as np
-import pytest
-
-from gigawatch.dedupe import DedupeConfig, load_config, signature, similarity, text_hash
-from gigawatch.stories import features, score
 from warehouse import db as wh
 from warehouse.dedupe_store import fold_batch, rebuild
 
@@ -137,37 +134,6 @@ def test_a_backfilled_original_becomes_the_first_seen(tmp_path):
         _insert(con, 3, "Original", base, datetime(2025, 10, 4, tzinfo=UTC), "a")
         fold_batch(con, [3])
         rows = con.execute("SELECT article_id, duplicate_of, method FROM article_dedupe ORDER BY 1")
-        assert rows.fetchall() == [(1, 3, "near"), (2, 3, "near"), (3, None, None)]
+        assert rows.fetchall() == [(1, 3, "near"), (2, 3, "exact"), (3, None, None)]
     finally:
         con.close()
-
-
-def test_signatures_estimate_jaccard_and_hash_normalised_text():
-    config = load_config()
-    assert isinstance(config, DedupeConfig) and config.near_dup_threshold == 0.8
-    text = " ".join(f"word{i}" for i in range(400))
-    edited = text.replace("word10 ", "changed ").replace("word200 ", "other ")
-    assert similarity(signature(text, config), signature(edited, config)) > 0.9
-    unrelated = " ".join(f"token{i}" for i in range(400))
-    assert similarity(signature(text, config), signature(unrelated, config)) < 0.1
-    assert text_hash("Hello,  World!") == text_hash("hello world")
-    assert signature("", config).dtype == np.uint64
-
-
-def test_a_shared_company_name_alone_is_not_a_story():
-    when = datetime(2025, 10, 6, tzinfo=UTC)
-    a = features(1, "AMD opens a design centre in Austin", when, ["AMD"], [], [], [])
-    b = features(2, "OpenAI and AMD agree a 6 GW deal", when, ["OpenAI", "AMD"], ["MI450"],
-                 [6.0], [])  # fmt: skip
-    assert score(a, b) < load_config().story_threshold
-    c = features(3, "OpenAI et AMD : un accord de 6 GW", when, ["AMD", "OpenAI"], ["MI450"],
-                 [6.0, 1.0], [])  # fmt: skip
-    assert score(b, c) >= load_config().story_threshold
-
-
-@pytest.mark.parametrize("bad", ["[near_duplicates]\nthreshhold = 0.8\n"])
-def test_bad_dedupe_config_names_the_key(tmp_path, bad):
-    path = tmp_path / "dedupe.toml"
-    path.write_text(bad, encoding="utf-8")
-    with pytest.raises(ValueError, match="unknown key 'threshhold'"):
-        load_config(path)

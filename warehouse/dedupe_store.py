@@ -1,253 +1,701 @@
 """Fold duplicates and group stories, incrementally, with the state kept in DuckDB.
 
-``fold_batch`` compares a batch of newly stored articles with the history through the LSH
-bucket and story-key tables (joins on the batch's keys), so its cost follows the batch, not the
-history. Re-running a batch changes nothing (folded articles are skipped). ``rebuild`` clears
-the state and folds every stored article again in first-seen order (``gigawatch restory``).
-The caller owns the transaction.
+Tables come from ``migrations/0003_dedupe.sql``; the public view is ``stories``
+(``views/50_stories.sql``) and ``articles`` gains ``duplicate_of`` and ``story_id`` from
+``article_dedupe``.
+
+``fold_batch(con, ids)`` folds newly stored (or re-extracted) articles, in the caller's
+transaction:
+
+1. signatures of the batch (``gigawatch.dedupe``; over a process pool for large batches);
+2. candidates from the history by joins on the batch's own text hashes and LSH buckets, and
+   within the batch in memory; verified on the whole signature;
+3. each article, in first-seen order (published_at, else fetched_at, then article_id), is a
+   duplicate of the first-seen article of the group of its best match, or an original. An
+   original that was published before its group's first-seen (a backfill) becomes the
+   group's first-seen: the group then points to it;
+4. duplicates join their original's story; originals are scored against the earlier
+   originals sharing a story key within the window (``gigawatch.stories``) and join the
+   best story above the threshold, or begin one. A story's id is the article_id of its
+   first article (re-labelled if an earlier article joins it).
+
+The cost follows the batch: the history is only reached through hash joins on the batch's
+keys (DuckDB scans one key column of the bucket table, and only the row groups of the window
+of the story index), and rows are added with DuckDB's appender. Articles whose text and date
+have not changed since they were folded are skipped, so re-running a batch changes nothing.
+
+``rebuild(con)`` (``gigawatch restory``) drops the state and folds every stored article again
+in first-seen order, in batches: signatures first, for all articles at once over a process
+pool, then the same folding as ``fold_batch``. Folding in first-seen order gives the same
+verdicts as incremental runs that received the articles in that order.
 """
 
 from __future__ import annotations
 
-import atexit
+import logging
+import multiprocessing
 import os
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
+from importlib import resources
 from typing import Any
 
 import duckdb
 import numpy as np
 
 from gigawatch import stories
-from gigawatch.dedupe import DedupeConfig, compute, load_config, similarity
+from gigawatch.dedupe import (
+    DedupeConfig,
+    Signatures,
+    compute,
+    compute_chunk,
+    hex_keys,
+    load_config,
+    similarity,
+)
 from warehouse.db import read_sql
 
-PARALLEL_FROM = 400  # batches at least this large compute signatures over a process pool
+LOG = logging.getLogger(__name__)
+PARALLEL_FROM = 2_000  # batches with at least this many texts compute signatures over a pool
+POOL_CHUNK = 1_000  # texts per pool task
+SCHEMA_VERSION = "1"  # of the tables in migrations/0003_dedupe.sql (dedupe_state 'schema')
+
+
+class StaleDedupeState(RuntimeError):
+    """The dedupe state cannot take a new batch: ``kind`` is "schema" (tables made by another
+    version) or "settings" (signatures computed with other settings); run ``gigawatch
+    restory``."""
+
+    def __init__(self, message: str, kind: str):
+        super().__init__(message)
+        self.kind = kind
 
 
 @dataclass
 class DedupeSummary:
-    articles: int = 0
-    exact: int = 0
-    near: int = 0
+    articles: int = 0  # articles folded now
+    unchanged: int = 0  # already folded with the same text and date: skipped
+    exact: int = 0  # duplicates of the same normalised text
+    near: int = 0  # near-duplicates
+    originals: int = 0
+    regrouped: int = 0  # duplicate groups whose first-seen article arrived late
     stories_new: int = 0
-    stories_joined: int = 0
+    stories_joined: int = 0  # originals that joined an existing story
+    seconds: float = 0.0
     duplicates_of: dict[int, int] = field(default_factory=dict, repr=False)
 
     def add(self, other: DedupeSummary) -> None:
-        self.articles += other.articles
-        self.exact += other.exact
-        self.near += other.near
-        self.stories_new += other.stories_new
-        self.stories_joined += other.stories_joined
+        for name in ("articles", "unchanged", "exact", "near", "originals", "regrouped",
+                     "stories_new", "stories_joined"):  # fmt: skip
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.duplicates_of.update(other.duplicates_of)
+
+
+@dataclass
+class _Batch:
+    """Articles to fold, in first-seen order, with their signatures."""
+
+    ids: list[int]
+    seen: list[datetime]
+    titles: list[str | None]
+    sig: Signatures
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+@dataclass
+class _Known:
+    """A folded article of the history."""
+
+    seen_at: datetime
+    text_hash: int
+    minhash: np.ndarray | None
+    duplicate_of: int | None
+    story_id: int
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def _statements(name: str) -> list[str]:
+    sql = "\n".join(
+        line for line in read_sql(name).splitlines() if not line.lstrip().startswith("--")
+    )
+    return [s.strip() for s in sql.split(";") if s.strip()]
 
 
 def _rows(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> list[tuple]:
     return con.execute(read_sql(name), params).fetchall()
 
 
-def _insert(con: duckdb.DuckDBPyConnection, table: str, columns: dict[str, list]) -> None:
-    """Bulk insert column lists with one statement (DuckDB zips parallel unnests)."""
-    if not columns or not next(iter(columns.values())):
-        return
-    names = ", ".join(columns)
-    unnests = ", ".join(f"unnest(${name})" for name in columns)
-    con.execute(f"INSERT INTO {table} ({names}) SELECT {unnests}", columns)
+def _append(con: duckdb.DuckDBPyConnection, table: str, rows: Iterator[tuple] | list) -> None:
+    appender = con.appender(table)
+    appender.append_rows(rows)
+    appender.flush()
 
 
-_POOL: ProcessPoolExecutor | None = None
+def _unblob(blob: bytes | None) -> np.ndarray | None:
+    return None if blob is None else np.frombuffer(blob, dtype="<u4")
 
 
-def _pool() -> ProcessPoolExecutor:
-    global _POOL
-    if _POOL is None:
-        _POOL = ProcessPoolExecutor(max_workers=os.cpu_count() or 2)
-        atexit.register(_POOL.shutdown)
-    return _POOL
+def _migration_sql() -> str:
+    path = resources.files("warehouse") / "migrations" / "0003_dedupe.sql"
+    return path.read_text(encoding="utf-8")
 
 
-def _signatures(items: list[tuple[int, str]], config: DedupeConfig) -> list[tuple]:
-    workers = os.cpu_count() or 1
-    if len(items) < PARALLEL_FROM or workers < 2:
-        return compute(items, config)
-    size = -(-len(items) // workers)
-    chunks = [items[i : i + size] for i in range(0, len(items), size)]
-    parts = _pool().map(compute, chunks, [config] * len(chunks))
-    return [row for part in parts for row in part]
+def _reset_state(con: duckdb.DuckDBPyConnection, config: DedupeConfig) -> None:
+    for stmt in _statements("dedupe_drop"):
+        con.execute(stmt)
+    con.execute(_migration_sql())
+    con.execute("INSERT INTO dedupe_state VALUES ('signature', ?)",
+                [config.signature_fingerprint()])  # fmt: skip
+
+
+def _check_state(con: duckdb.DuckDBPyConnection, config: DedupeConfig) -> None:
+    """Refuse to mix signatures computed with other settings, or tables of another version."""
+    try:
+        state = dict(con.execute("SELECT name, value FROM dedupe_state").fetchall())
+    except duckdb.CatalogException:
+        state = {}
+    if state.get("schema") != SCHEMA_VERSION:
+        raise StaleDedupeState(
+            "the dedupe tables were made by another version of gigawatch: run `gigawatch restory`",
+            "schema",
+        )
+    if "signature" not in state:  # a fresh database: this batch sets the settings
+        con.execute("INSERT INTO dedupe_state VALUES ('signature', ?)",
+                    [config.signature_fingerprint()])  # fmt: skip
+    elif state["signature"] != config.signature_fingerprint():
+        raise StaleDedupeState(
+            f"stored signatures were computed with other settings ({state['signature']}; now "
+            f"{config.signature_fingerprint()}): run `gigawatch restory`",
+            "settings",
+        )
+
+
+def _signatures(texts: Sequence[str | None], config: DedupeConfig, workers: int) -> Signatures:
+    """Signatures of ``texts``, over a process pool when there are many."""
+    if workers <= 1 or len(texts) < PARALLEL_FROM:
+        return compute(texts, config)
+    chunks = [list(texts[i : i + POOL_CHUNK]) for i in range(0, len(texts), POOL_CHUNK)]
+    with _pool(workers) as pool:
+        parts = list(pool.map(compute_chunk, [(c, config) for c in chunks]))
+    return _concat(parts)
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    # spawn: the parent holds DuckDB threads, which must not be forked
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+
+
+def _concat(parts: list[Signatures]) -> Signatures:
+    return Signatures(
+        np.concatenate([p.text_hash for p in parts]),
+        np.concatenate([p.n_words for p in parts]),
+        np.concatenate([p.eligible for p in parts]),
+        np.concatenate([p.minhash for p in parts]),
+        np.concatenate([p.buckets for p in parts]),
+    )
+
+
+def _subset(sig: Signatures, idx: np.ndarray | slice) -> Signatures:
+    return Signatures(sig.text_hash[idx], sig.n_words[idx], sig.eligible[idx],
+                      sig.minhash[idx], sig.buckets[idx])  # fmt: skip
+
+
+def _workers(config: DedupeConfig) -> int:
+    return config.workers or os.cpu_count() or 1
+
+
+# --- public entry points -------------------------------------------------------------------
 
 
 def fold_batch(
-    con: duckdb.DuckDBPyConnection, article_ids: list[int], config: DedupeConfig | None = None
+    con: duckdb.DuckDBPyConnection,
+    article_ids: Sequence[int],
+    config: DedupeConfig | None = None,
 ) -> DedupeSummary:
-    """Mark duplicates and assign stories for newly stored articles (idempotent)."""
+    """Mark duplicates and assign stories for stored articles (idempotent).
+
+    Runs in the caller's transaction. Articles already folded with the same text and date
+    are skipped; those whose text or date changed are folded again (articles that pointed
+    to one of them keep doing so until ``restory``). Tables left by an older version of
+    gigawatch are rebuilt from every stored article first (they hold only derived data);
+    signatures computed with other ``[near_duplicates]`` settings raise
+    :class:`StaleDedupeState` (run ``gigawatch restory``).
+    """
+    t0 = time.monotonic()
     config = config or load_config()
     summary = DedupeSummary()
-    docs = _rows(con, "dedupe_batch_docs", ids=list(article_ids))
-    if not docs:
+    ids = sorted(set(int(i) for i in article_ids))
+    if not ids:
         return summary
-    summary.articles = len(docs)
-    seen = {aid: seen_at for aid, _text, _title, seen_at in docs}
-    sigs = _signatures([(aid, text) for aid, text, _t, _s in docs], config)
-    _insert(con, "doc_signatures", {
-        "article_id": [r[0] for r in sigs],
-        "text_hash": [r[1] for r in sigs],
-        "minhash": [r[2] for r in sigs],
-        "seen_at": [seen[r[0]] for r in sigs],
-    })  # fmt: skip
-    _insert(con, "lsh_buckets", {
-        "bucket": [key for r in sigs for key in r[3]],
-        "article_id": [r[0] for r in sigs for _key in r[3]],
-    })  # fmt: skip
-    new_ids = [aid for aid, *_ in docs]
-    duplicate_of, method, sim = _duplicates(con, new_ids, seen, config)
-    summary.exact = sum(1 for m in method.values() if m == "exact")
-    summary.near = sum(1 for m in method.values() if m == "near")
-    story_of, story_score = _stories(con, new_ids, duplicate_of, config, summary)
-    con.execute(
-        "DELETE FROM article_dedupe WHERE article_id IN (SELECT unnest($ids))", {"ids": new_ids}
-    )
-    _insert(con, "article_dedupe", {
-        "article_id": new_ids,
-        "duplicate_of": [duplicate_of.get(a) for a in new_ids],
-        "method": [method.get(a) for a in new_ids],
-        "similarity": [sim.get(a) for a in new_ids],
-        "story_id": [story_of[a] for a in new_ids],
-        "story_score": [story_score.get(a) for a in new_ids],
-    })  # fmt: skip
-    summary.duplicates_of = dict(duplicate_of)
-    return summary
-
-
-def _duplicates(
-    con: duckdb.DuckDBPyConnection,
-    new_ids: list[int],
-    seen: dict[int, Any],
-    config: DedupeConfig,
-) -> tuple[dict[int, int], dict[int, str], dict[int, float]]:
-    """Duplicate groups of the batch: each new duplicate points to its group's first-seen."""
-    pairs = _rows(con, "dedupe_candidates", ids=new_ids)
-    if not pairs:
-        return {}, {}, {}
-    involved = sorted({x for pair in pairs for x in pair})
-    sig = {aid: (th, np.asarray(mh, dtype=np.uint64), s)
-           for aid, th, mh, s in _rows(con, "dedupe_signatures", ids=involved)}  # fmt: skip
-    verdict = {aid: dup for aid, dup, _story in _rows(con, "dedupe_verdicts", ids=involved)}
-    roots = sorted({dup for dup in verdict.values() if dup is not None} - set(sig))
-    for aid, th, mh, s in _rows(con, "dedupe_signatures", ids=roots):
-        sig[aid] = (th, np.asarray(mh, dtype=np.uint64), s)
-    matches: dict[int, list[tuple[int, str, float]]] = {}
-    for a, b in pairs:
-        if sig[a][0] == sig[b][0]:
-            matches.setdefault(a, []).append((b, "exact", 1.0))
-            continue
-        s = similarity(sig[a][1], sig[b][1])
-        if s >= config.near_dup_threshold:
-            matches.setdefault(a, []).append((b, "near", s))
-    order = {aid: (sig[aid][2], aid) for aid in sig}
-    duplicate_of: dict[int, int] = {}
-    method: dict[int, str] = {}
-    sims: dict[int, float] = {}
-    for a in sorted(matches, key=lambda x: order[x]):
-        # the group's root: the earliest of the matched articles' own roots
-        roots = {verdict.get(b) or duplicate_of.get(b) or b for b, _m, _s in matches[a]}
-        root = min(roots | {a}, key=lambda x: (sig[x][2], x))
-        if root == a:
-            # a backfilled original arrives after its copies: the copies now point to it
-            for old in roots - {a}:
-                con.execute(
-                    "UPDATE article_dedupe SET duplicate_of = $new WHERE duplicate_of = $old",
-                    {"new": a, "old": old},
-                )
-                exact = sig[a][0] == sig[old][0]
-                con.execute(
-                    "UPDATE article_dedupe SET duplicate_of = $new, method = $method, "
-                    "similarity = $sim WHERE article_id = $old",
-                    {"new": a, "old": old, "method": "exact" if exact else "near",
-                     "sim": 1.0 if exact else similarity(sig[a][1], sig[old][1])},
-                )  # fmt: skip
-            continue
-        best = max(matches[a], key=lambda m: (m[2], m[1] == "exact"))
-        duplicate_of[a] = root
-        method[a] = best[1]
-        sims[a] = best[2]
-    return duplicate_of, method, sims
-
-
-def _stories(
-    con: duckdb.DuckDBPyConnection,
-    new_ids: list[int],
-    duplicate_of: dict[int, int],
-    config: DedupeConfig,
-    summary: DedupeSummary,
-) -> tuple[dict[int, int], dict[int, float]]:
-    """Assign each new article a story: its original's for duplicates, else the best match."""
-    originals = [aid for aid in new_ids if aid not in duplicate_of]
-    feats = {row[0]: stories.features(*row) for row in _rows(con, "dedupe_features", ids=originals)}
-    key_rows = [(key, aid, f.seen_at.date()) for aid, f in feats.items() for key in stories.keys(f)]
-    _insert(con, "story_keys", {
-        "key": [r[0] for r in key_rows],
-        "article_id": [r[1] for r in key_rows],
-        "day": [r[2] for r in key_rows],
-    })  # fmt: skip
-    pairs = _rows(con, "dedupe_story_candidates", ids=originals, window=config.story_window_days)
-    candidates: dict[int, set[int]] = {}
-    for a, b in pairs:
-        candidates.setdefault(a, set()).add(b)
-    others = sorted({b for bs in candidates.values() for b in bs} - set(feats))
-    if others:
-        for row in _rows(con, "dedupe_features", ids=others):
-            feats[row[0]] = stories.features(*row)
-    story_of = {aid: story for aid, _dup, story in _rows(con, "dedupe_verdicts", ids=others)}
-    story_score: dict[int, float] = {}
-    window = timedelta(days=config.story_window_days)
-    for aid in sorted(originals, key=lambda x: (feats[x].seen_at, x)):
-        # the best-scoring earlier article; ties go to the earliest
-        best: tuple[float, float, int] | None = None
-        for other in candidates.get(aid, ()):
-            if other not in story_of:  # not assigned yet: a later article of this batch
-                continue
-            if abs(feats[other].seen_at - feats[aid].seen_at) > window:
-                continue
-            s = stories.score(feats[aid], feats[other])
-            if s >= config.story_threshold:
-                key = (s, -feats[other].seen_at.timestamp(), -other)
-                if best is None or key > best:
-                    best = key
-        if best is None:
-            story_of[aid] = aid
-            summary.stories_new += 1
+    try:
+        _check_state(con, config)
+    except StaleDedupeState as exc:
+        if exc.kind != "schema":
+            raise
+        LOG.warning("%s; rebuilding the dedupe state from every stored article now", exc)
+        rebuilt = rebuild(con, config)
+        batch = set(ids)
+        rebuilt.duplicates_of = {a: d for a, d in rebuilt.duplicates_of.items() if a in batch}
+        return rebuilt
+    docs = _rows(con, "dedupe_batch_docs", ids=ids)
+    docs.sort(key=lambda r: (r[3], r[0]))
+    texts = [text for _aid, _title, text, _seen, _h, _s in docs]
+    sig = _signatures(texts, config, _workers(config))
+    keep = []
+    changed = []
+    for i, (aid, _title, _text, seen, folded_hash, folded_seen) in enumerate(docs):
+        if folded_hash is None:
+            keep.append(i)
+        elif folded_hash != int(sig.text_hash[i]) or folded_seen != seen:
+            keep.append(i)
+            changed.append(aid)
         else:
-            story_of[aid] = story_of[-best[2]]
-            story_score[aid] = round(best[0], 3)
-            summary.stories_joined += 1
-    for aid, root in duplicate_of.items():
-        if root not in story_of:
-            row = con.execute(
-                "SELECT story_id FROM article_dedupe WHERE article_id = ?", [root]
-            ).fetchone()
-            story_of[root] = row[0] if row else root
-        story_of[aid] = story_of[root]
-    return story_of, story_score
+            summary.unchanged += 1
+    if changed:
+        for stmt in _statements("dedupe_forget"):
+            con.execute(stmt, {"ids": changed})
+    if not keep:
+        summary.seconds = round(time.monotonic() - t0, 3)
+        return summary
+    idx = np.asarray(keep, dtype=np.int64)
+    batch = _Batch(
+        ids=[docs[i][0] for i in keep],
+        seen=[docs[i][3] for i in keep],
+        titles=[docs[i][1] for i in keep],
+        sig=_subset(sig, idx),
+    )
+    _fold(con, batch, config, summary, repoint=changed)
+    summary.seconds = round(time.monotonic() - t0, 3)
+    return summary
 
 
 def rebuild(
     con: duckdb.DuckDBPyConnection,
     config: DedupeConfig | None = None,
-    batch_size: int = 5000,
+    batch_size: int | None = None,
     on_progress: Callable[[int, int], None] | None = None,
+    workers: int | None = None,
 ) -> DedupeSummary:
-    """Clear all dedupe state and fold every stored article again, in first-seen order."""
+    """Drop the dedupe state and fold every stored article again, in first-seen order.
+
+    Runs in the caller's transaction (readers see the old state until it commits).
+    ``on_progress(done, total)`` counts signatures computed, then articles folded
+    (``total`` is twice the number of articles).
+    """
+    t0 = time.monotonic()
     config = config or load_config()
-    con.execute(read_sql("dedupe_clear"))
-    ids = [r[0] for r in con.execute(
-        "SELECT article_id FROM documents "
-        "ORDER BY coalesce(published_at, fetched_at), article_id"
-    ).fetchall()]  # fmt: skip
-    total = DedupeSummary()
-    for i in range(0, len(ids), batch_size):
-        total.add(fold_batch(con, ids[i : i + batch_size], config))
+    batch_size = batch_size or config.batch_size
+    workers = workers or _workers(config)
+    _reset_state(con, config)
+    order = con.execute(read_sql("dedupe_order")).fetchall()
+    n = len(order)
+    summary = DedupeSummary()
+    if not n:
+        return summary
+    ids = np.fromiter((r[0] for r in order), dtype=np.int64, count=n)
+    seen = [r[1] for r in order]
+    del order
+    position = np.argsort(ids, kind="stable")
+    sorted_ids = ids[position]
+    titles: list[str | None] = [None] * n
+    # row i of these arrays = article i in first-seen order
+    sig = Signatures(
+        np.zeros(n, dtype=np.int64),
+        np.zeros(n, dtype=np.int64),
+        np.zeros(n, dtype=bool),
+        np.zeros((n, config.num_perm), dtype=np.uint32),
+        np.zeros((n, config.bands), dtype=np.uint64),
+    )
+    done = 0
+
+    def collect(pos: np.ndarray, result: Signatures) -> None:
+        nonlocal done
+        sig.text_hash[pos] = result.text_hash
+        sig.n_words[pos] = result.n_words
+        sig.eligible[pos] = result.eligible
+        sig.minhash[pos] = result.minhash
+        sig.buckets[pos] = result.buckets
+        done += len(pos)
         if on_progress:
-            on_progress(min(i + batch_size, len(ids)), len(ids))
-    return total
+            on_progress(done, 2 * n)
+
+    # 1. signatures of every article, read in storage order, computed over a process pool
+    cursor = con.execute("SELECT article_id, title, text FROM documents")
+    pool = _pool(workers) if workers > 1 and n >= PARALLEL_FROM else None
+    try:
+        pending: list[tuple[np.ndarray, Any]] = []
+        while True:
+            rows = cursor.fetchmany(POOL_CHUNK)
+            if not rows:
+                break
+            chunk_ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+            pos = position[np.searchsorted(sorted_ids, chunk_ids)]
+            for p, r in zip(pos.tolist(), rows, strict=True):
+                titles[p] = r[1]
+            texts = [r[2] for r in rows]
+            del rows
+            if pool is None:
+                collect(pos, compute(texts, config))
+                continue
+            pending.append((pos, pool.submit(compute_chunk, (texts, config))))
+            while len(pending) >= 2 * workers:
+                p, fut = pending.pop(0)
+                collect(p, fut.result())
+        for p, fut in pending:
+            collect(p, fut.result())
+    finally:
+        if pool is not None:
+            pool.shutdown()
+    del position, sorted_ids
+    # 2. fold in first-seen order, batch by batch, exactly as fold_batch does
+    for lo in range(0, n, batch_size):
+        hi = min(lo + batch_size, n)
+        batch = _Batch(ids[lo:hi].tolist(), seen[lo:hi], titles[lo:hi],
+                       _subset(sig, slice(lo, hi)))  # fmt: skip
+        _fold(con, batch, config, summary)
+        if on_progress:
+            on_progress(n + hi, 2 * n)
+    summary.seconds = round(time.monotonic() - t0, 3)
+    return summary
+
+
+def restory(path, config: DedupeConfig | None = None, lock_timeout: float | None = None):  # noqa: ANN001, ANN201
+    """Rebuild the dedupe state of the warehouse at ``path`` in one write transaction."""
+    from warehouse import db as wh
+
+    wh.ensure_schema(path)
+    timeout = wh.DEFAULT_LOCK_TIMEOUT if lock_timeout is None else lock_timeout
+    with wh.writer(path, timeout) as con:
+        return rebuild(con, config)
+
+
+# --- folding -------------------------------------------------------------------------------
+
+
+def _fold(
+    con: duckdb.DuckDBPyConnection,
+    batch: _Batch,
+    config: DedupeConfig,
+    summary: DedupeSummary,
+    repoint: Sequence[int] = (),
+) -> None:
+    """Fold one batch (first-seen order) against the history and itself, and store it."""
+    n = len(batch)
+    ids = batch.ids
+    sig = batch.sig
+    order = {aid: (batch.seen[i], aid) for i, aid in enumerate(ids)}
+    pos = {aid: i for i, aid in enumerate(ids)}
+
+    # the batch in a temporary table, one row per article (bucket keys as one hex string)
+    eligible = sig.eligible.tolist()
+    for stmt in _statements("dedupe_batch_tables"):
+        con.execute(stmt)
+    _append(con, "_dd_batch", zip(
+        ids, batch.seen, sig.text_hash.tolist(), sig.n_words.tolist(), eligible,
+        [sig.minhash[i].astype("<u4").tobytes() if eligible[i] else None for i in range(n)],
+        [hex_keys(sig.buckets[i]) if eligible[i] else "" for i in range(n)],
+        strict=True,
+    ))  # fmt: skip
+    con.execute(read_sql("dedupe_batch_buckets"))
+    # candidates from the history and the batch, by joins on the batch's hashes and buckets
+    candidates: dict[int, set[int]] = {}
+    for a, b in _rows(con, "dedupe_candidates"):
+        candidates.setdefault(a, set()).add(b)  # earlier ones only, checked below
+
+    # what the history knows of the candidates and of their groups' first-seen articles
+    known: dict[int, _Known] = {}
+    _load_known(con, {b for bs in candidates.values() for b in bs if b not in pos}, known)
+    _load_known(con, {k.duplicate_of for k in known.values() if k.duplicate_of} - set(known),
+                known)  # fmt: skip
+
+    def order_of(aid: int) -> tuple:
+        return order[aid] if aid in order else (known[aid].seen_at, aid)
+
+    def minhash_of(aid: int) -> np.ndarray:
+        return sig.minhash[pos[aid]] if aid in pos else known[aid].minhash
+
+    def hash_of(aid: int) -> int:
+        return int(sig.text_hash[pos[aid]]) if aid in pos else known[aid].text_hash
+
+    moved: dict[int, int] = {}  # absorbed history group first-seen -> its group's new one
+    root: dict[int, int] = {}  # batch article -> first-seen of its group (itself if original)
+
+    def root_of(aid: int) -> int:
+        r = root[aid] if aid in root else (known[aid].duplicate_of or aid)
+        while r in moved:
+            r = moved[r]
+        return r
+
+    # history groups whose first-seen article is later than a batch article matching them:
+    # published before them (a backfill), it becomes their first-seen, or, when it is a copy
+    # itself, they join its group; best match first
+    absorbed: dict[int, list[int]] = {}  # batch article -> history group first-seen articles
+    for i in range(n):
+        aid = ids[i]
+        root[aid] = aid
+        if not eligible[i]:
+            continue
+        matched: dict[int, float] = {}  # group first-seen -> best similarity
+        for other in candidates.get(aid, ()):
+            if other in pos and order[other] >= order[aid]:
+                continue  # a later article of this batch: it will compare with this one
+            if hash_of(other) == hash_of(aid):
+                s = 1.0
+            else:
+                s = similarity(minhash_of(aid), minhash_of(other))
+                if s < config.near_dup_threshold:
+                    continue
+            r = root_of(other)
+            matched[r] = max(s, matched.get(r, 0.0))
+        if not matched:
+            continue
+        ranked = sorted(matched, key=lambda r: (-matched[r], order_of(r)))
+        earlier = [r for r in ranked if order_of(r) < order[aid]]
+        final = earlier[0] if earlier else aid
+        root[aid] = final
+        later = [r for r in ranked if order_of(r) > order[aid]]
+        for r in later:
+            moved[r] = final
+        if later:
+            absorbed[aid] = later
+    duplicate_of = {aid: root_of(aid) for aid in ids if root_of(aid) != aid}
+    _load_known(con, set(duplicate_of.values()) - set(pos) - set(known), known)
+
+    # verdicts relative to the group's first-seen article
+    method: dict[int, str] = {}
+    sims: dict[int, float] = {}
+    for aid, r in duplicate_of.items():
+        if hash_of(aid) == hash_of(r):
+            method[aid], sims[aid] = "exact", 1.0
+        else:
+            method[aid], sims[aid] = "near", round(similarity(minhash_of(aid), minhash_of(r)), 4)
+
+    # signatures and buckets of the batch
+    exact = [a for a, m in method.items() if m == "exact"]
+    for stmt in _statements("dedupe_batch_store"):
+        con.execute(stmt, {"exact": exact} if "$exact" in stmt else {})
+
+    # stories
+    story_of, story_score, story_now = _stories(
+        con, batch, config, duplicate_of, absorbed, known, summary
+    )
+
+    _append(con, "article_dedupe", (
+        (aid, duplicate_of.get(aid), method.get(aid), sims.get(aid), story_of[aid],
+         story_score.get(aid))
+        for aid in ids
+    ))  # fmt: skip
+    for aid, groups in absorbed.items():
+        final = root_of(aid)
+        story = story_of[final] if final in pos else story_now(known[final].story_id)
+        for old in groups:
+            _regroup(con, old, final, hash_of(final), minhash_of(final), story)
+    for aid in repoint:
+        if aid in duplicate_of:  # a re-extracted first-seen article is now a copy itself
+            con.execute("UPDATE article_dedupe SET duplicate_of = $r WHERE duplicate_of = $a",
+                        {"r": duplicate_of[aid], "a": aid})  # fmt: skip
+    for stmt in _statements("dedupe_drop_temp"):
+        con.execute(stmt)
+
+    summary.articles += n
+    summary.exact += sum(1 for m in method.values() if m == "exact")
+    summary.near += sum(1 for m in method.values() if m == "near")
+    summary.originals += n - len(duplicate_of)
+    summary.regrouped += sum(len(groups) for groups in absorbed.values())
+    summary.duplicates_of.update(duplicate_of)
+
+
+def _load_known(con: duckdb.DuckDBPyConnection, ids: set[int], known: dict[int, _Known]) -> None:
+    if not ids:
+        return
+    for aid, seen_at, th, blob, dup, story in _rows(con, "dedupe_history", ids=sorted(ids)):
+        known[aid] = _Known(seen_at, th, _unblob(blob), dup, story)
+
+
+def _regroup(
+    con: duckdb.DuckDBPyConnection,
+    old: int,
+    new: int,
+    new_hash: int,
+    new_sig: np.ndarray,
+    story: int,
+) -> None:
+    """The duplicate group of ``old`` joins the group of ``new``, published before it: its
+    articles point to ``new``, take its story, and their verdicts are recomputed."""
+    moving = {"old": old, "story": story}
+    left = [r[0] for r in con.execute(
+        "SELECT DISTINCT story_id FROM article_dedupe "
+        "WHERE (article_id = $old OR duplicate_of = $old) AND story_id <> $story", moving,
+    ).fetchall()]  # fmt: skip
+    con.execute("UPDATE article_dedupe SET story_id = $story "
+                "WHERE article_id = $old OR duplicate_of = $old", moving)  # fmt: skip
+    params = {"old": old, "new": new}
+    con.execute("UPDATE article_dedupe SET duplicate_of = $new WHERE duplicate_of = $old", params)
+    con.execute("UPDATE article_dedupe SET duplicate_of = $new, story_score = NULL "
+                "WHERE article_id = $old", params)  # fmt: skip
+    for stmt in ("DELETE FROM story_features WHERE article_id = $old",
+                 "DELETE FROM story_keys WHERE article_id = $old"):  # fmt: skip
+        con.execute(stmt, {"old": old})
+    rows = []
+    for aid, th, blob in _rows(con, "dedupe_group", root=new):
+        if th == new_hash:
+            rows.append((aid, "exact", 1.0))
+        elif blob is not None:
+            rows.append((aid, "near", round(similarity(new_sig, _unblob(blob)), 4)))
+    exact = [a for a, m, _s in rows if m == "exact"]
+    if exact:
+        con.execute("DELETE FROM lsh_buckets WHERE article_id IN (SELECT unnest($ids::BIGINT[]))",
+                    {"ids": exact})  # fmt: skip
+    for aid, m, s in rows:
+        con.execute("UPDATE article_dedupe SET method = $m, similarity = $s WHERE article_id = $a",
+                    {"m": m, "s": s, "a": aid})  # fmt: skip
+    # a story the group left keeps the name of its first remaining article
+    for gone in left:
+        first = con.execute(read_sql("dedupe_story_first"), {"story": gone}).fetchone()
+        if first and first[0] != gone:
+            con.execute("UPDATE article_dedupe SET story_id = $new WHERE story_id = $old",
+                        {"new": first[0], "old": gone})  # fmt: skip
+
+
+# --- stories -------------------------------------------------------------------------------
+
+
+def _stories(
+    con: duckdb.DuckDBPyConnection,
+    batch: _Batch,
+    config: DedupeConfig,
+    duplicate_of: dict[int, int],
+    absorbed: dict[int, list[int]],
+    known: dict[int, _Known],
+    summary: DedupeSummary,
+) -> tuple[dict[int, int], dict[int, float], Callable[[int], int]]:
+    """Story of each article of the batch, its score, and the current id of a history
+    story (re-labelled when an earlier article joined it); stores the batch's story index."""
+    ids = batch.ids
+    originals = [aid for aid in ids if aid not in duplicate_of]
+    feats = _features(con, batch, originals)
+    batch_keys = {aid: stories.keys(feats[aid]) for aid in originals}
+    for stmt in _statements("dedupe_story_tables"):
+        con.execute(stmt)
+    _append(con, "_dd_story", (
+        (aid, feats[aid].seen_at, *feats[aid].encode(), "".join(batch_keys[aid]))
+        for aid in originals
+    ))  # fmt: skip
+    con.execute(read_sql("dedupe_story_keys"))
+    window = timedelta(days=config.story_window_days)
+    span = timedelta(days=config.story_max_span_days)
+    pos = {aid: i for i, aid in enumerate(ids)}
+    candidates: dict[int, set[int]] = {}
+    history: dict[int, stories.StoryFeatures] = {}
+    story_of: dict[int, int] = {}
+    if any(batch_keys.values()):
+        lo, hi = min(batch.seen) - window, max(batch.seen) + window
+        pairs = _rows(con, "dedupe_story_candidates", lo=lo, hi=hi,
+                      window=window.total_seconds())  # fmt: skip
+        for a, b in pairs:
+            if b not in pos:
+                candidates.setdefault(a, set()).add(b)
+        wanted = sorted({b for bs in candidates.values() for b in bs})
+        if wanted:
+            for aid, seen_at, weights, title, story in _rows(
+                con, "dedupe_story_members", ids=wanted, lo=lo, hi=hi
+            ):
+                history[aid] = stories.StoryFeatures.decode(aid, seen_at, weights, title)
+                story_of[aid] = story
+    # within the batch
+    by_key: dict[str, list[int]] = {}
+    # stories reached through the history: their first-seen time
+    needed = set(story_of.values())
+    needed |= {known[groups[0]].story_id for groups in absorbed.values()}
+    needed |= {known[r].story_id for r in duplicate_of.values() if r in known}
+    story_start: dict[int, tuple] = {}
+    if needed:
+        for aid, seen_at in _rows(con, "dedupe_seen", ids=sorted(needed)):
+            story_start[aid] = (seen_at, aid)
+    relabel: dict[int, int] = {}
+
+    def current(story: int) -> int:
+        while story in relabel:
+            story = relabel[story]
+        return story
+
+    def join(aid: int, story: int) -> int:
+        story = current(story)
+        mine = (batch.seen[pos[aid]], aid)
+        if story in story_start and mine < story_start[story]:
+            relabel[story] = aid
+            story_start[aid] = mine
+            return aid
+        return story
+
+    scores: dict[int, float] = {}
+    for aid in ids:
+        if aid in duplicate_of:
+            r = duplicate_of[aid]
+            base = story_of[r] if r in pos else known[r].story_id
+            story_of[aid] = join(aid, base)
+            continue
+        if aid in absorbed:  # a backfilled first-seen article takes over its group's story
+            story_of[aid] = join(aid, known[absorbed[aid][0]].story_id)
+            continue
+        f = feats[aid]
+        best: tuple | None = None
+        others = set(candidates.get(aid, ()))
+        for key in batch_keys.get(aid, ()):
+            others.update(by_key.get(key, ()))
+        for other in others:
+            of = history.get(other) or feats.get(other)
+            if of is None or abs(of.seen_at - f.seen_at) > window:
+                continue
+            story = current(story_of[other])
+            start = story_start.get(story)
+            if start is not None and abs(f.seen_at - start[0]) > span:
+                continue
+            s = stories.score(f, of, config)
+            if s < config.story_threshold:
+                continue
+            rank = (-s, start or (of.seen_at, story))  # best score, then the earliest story
+            if best is None or rank < best[0]:
+                best = (rank, story, s)
+        if best is None:
+            story_of[aid] = aid
+            story_start[aid] = (f.seen_at, aid)
+            summary.stories_new += 1
+        else:
+            story_of[aid] = join(aid, best[1])
+            scores[aid] = best[2]
+            summary.stories_joined += 1
+        for key in batch_keys.get(aid, ()):
+            by_key.setdefault(key, []).append(aid)
+    for stmt in _statements("dedupe_story_store"):
+        con.execute(stmt)
+    for old, new in relabel.items():
+        con.execute("UPDATE article_dedupe SET story_id = $new WHERE story_id = $old",
+                    {"new": current(new), "old": old})  # fmt: skip
+    return {aid: current(story_of[aid]) for aid in ids}, scores, current
+
+
+def _features(
+    con: duckdb.DuckDBPyConnection, batch: _Batch, originals: list[int]
+) -> dict[int, stories.StoryFeatures]:
+    """Story features of the batch's originals, from their tags and titles."""
+    mentions: dict[int, list] = {}
+    facts: dict[int, list] = {}
+    if originals:
+        for aid, kind, name, count in _rows(con, "dedupe_mentions", ids=originals):
+            mentions.setdefault(aid, []).append((kind, name, count))
+        for aid, kind, value, usd in _rows(con, "dedupe_facts", ids=originals):
+            facts.setdefault(aid, []).append((kind, value, usd))
+    pos = {aid: i for i, aid in enumerate(batch.ids)}
+    return {
+        aid: stories.features(aid, batch.seen[pos[aid]], batch.titles[pos[aid]],
+                              mentions.get(aid, ()), facts.get(aid, ()))
+        for aid in originals
+    }  # fmt: skip

@@ -1,6 +1,11 @@
--- Documents of a batch not folded yet, in first-seen order.
-SELECT d.article_id, d.text, d.title, coalesce(d.published_at, d.fetched_at) AS seen_at
+-- Documents of a batch and what was folded of them before (folded_* NULL when never folded).
+SELECT
+    d.article_id,
+    d.title,
+    d.text,
+    coalesce(d.published_at, d.fetched_at) AS seen_at,
+    s.text_hash AS folded_hash,
+    s.seen_at AS folded_seen_at
 FROM documents AS d
-WHERE d.article_id IN (SELECT unnest($ids))
-  AND d.article_id NOT IN (SELECT article_id FROM doc_signatures)
-ORDER BY seen_at, d.article_id;
+LEFT JOIN doc_signatures AS s USING (article_id)
+WHERE d.article_id IN (SELECT unnest($ids::BIGINT[]));

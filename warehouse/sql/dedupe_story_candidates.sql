@@ -1,10 +1,7 @@
--- Earlier articles (not duplicates) sharing at least two story keys with a new article (an
--- organisation pair and a figure, say) within the window.
-SELECT n.article_id AS a, h.article_id AS b
-FROM (SELECT * FROM story_keys WHERE article_id IN (SELECT unnest($ids))) AS n
-JOIN story_keys AS h
-  ON h.key = n.key
- AND h.article_id <> n.article_id
- AND h.day BETWEEN n.day - $window::INTEGER AND n.day + $window::INTEGER
-GROUP BY ALL
-HAVING count(*) >= 2;
+-- Earlier articles sharing a story key with an article of the batch (temporary table
+-- _dd_keys) within the window; $lo/$hi bound the whole batch so DuckDB skips older row groups.
+SELECT DISTINCT q.article_id AS a, k.article_id AS b
+FROM _dd_keys AS q
+JOIN story_keys AS k ON k.key = q.key
+WHERE k.seen_at BETWEEN $lo AND $hi
+  AND k.seen_at BETWEEN q.seen_at - to_seconds($window) AND q.seen_at + to_seconds($window);

@@ -1,0 +1,4 @@
+DROP TABLE IF EXISTS _dd_batch;
+DROP TABLE IF EXISTS _dd_buckets;
+DROP TABLE IF EXISTS _dd_story;
+DROP TABLE IF EXISTS _dd_keys;
