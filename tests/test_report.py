@@ -67,7 +67,7 @@ def test_report_is_self_contained(report_file):
     # ids are unique across the inlined SVGs
     ids = re.findall(r' id="([^"]+)"', html)
     assert len(ids) == len(set(ids))
-    for kpi in ("28", "43 relevant articles", "44.0 GW", "$769 bn", "dead"):
+    for kpi in ("29", "43 relevant articles", "44.0 GW", "$783 bn", "dead"):
         assert kpi in html
 
 

@@ -61,6 +61,7 @@ def test_trend_articles_are_the_relevant_originals(ro, truth):
     rows = ro.execute("SELECT count(*), count(DISTINCT story_id) FROM trend_articles").fetchall()
     assert rows[0] == (len(truth), len({a["story_id"] for a in truth}))
     assert len(truth) == 43  # 48 articles, 4 off topic, 1 repost
+    assert rows[0][1] == len({a["story"] for a in truth}) == 29  # one story_id per manifest story
     weeks = ro.execute("SELECT DISTINCT week FROM trend_articles").fetchall()
     assert all(w.weekday() == 0 for (w,) in weeks)
 
@@ -209,7 +210,7 @@ def test_cooccurrence_matches_the_manifest(ro, truth):
         if a in tracked and b in tracked
     }
     assert got == dict(expected)
-    assert got[(date(2025, 9, 1), "Nvidia", "OpenAI")] == 5
+    assert got[(date(2025, 9, 1), "Nvidia", "OpenAI")] == 6
 
 
 def test_rising_relative_to_a_reference_day(ro, truth):
@@ -240,7 +241,7 @@ def test_rising_relative_to_a_reference_day(ro, truth):
         if n >= 2 and n >= 2 * prior / 8:
             expected[org] = (n, prior / 8, prior == 0)
     assert got == expected
-    assert got["Microsoft"] == (4, 1.25, False)
+    assert got["Microsoft"] == (4, 1.375, False)
 
 
 def test_source_health_shows_the_dead_feed(ro, truth):
@@ -272,7 +273,7 @@ def test_trend_functions(ro):
     assert (per.since, per.until) == (date(2025, 9, 8), date(2025, 11, 25))
     assert len(per.buckets()) == 12
     table = tr.names_table(ro, "orgs", per, top=3)
-    assert [r[1] for r in table.rows] == ["Nvidia", "Microsoft", "Google"]
+    assert [r[1] for r in table.rows] == ["Nvidia", "Microsoft", "OpenAI"]
     assert all(len(r[6]) == 12 for r in table.rows)  # one sparkline character per week
     months = tr.period(ro, date(2025, 9, 1), None, "month")
     summary, largest = tr.deals_tables(ro, "power", months, top=3)

@@ -14,12 +14,16 @@
 --   sentence    : the figure's sentence in the earliest article citing it
 -- power_deals and money_deals are the two halves, with friendlier column names.
 CREATE OR REPLACE VIEW deals AS
-WITH cited AS (
+WITH ta AS MATERIALIZED (
+    -- the trend articles' few columns used here, computed once and read three times
+    SELECT article_id, story_id, source, language, published_at FROM trend_articles
+),
+cited AS (
     SELECT
         t.story_id, t.published_at, f.kind, f.seq, f.value, coalesce(f.currency, '') AS cur,
         f.value_low, f.unit, f.amount_usd, f.qualifier, f.sentence, f.orgs
     FROM facts AS f
-    JOIN trend_articles AS t USING (article_id)
+    JOIN ta AS t USING (article_id)
     WHERE f.kind IN ('power', 'money') AND NOT f.repeated
 ),
 figures AS (
@@ -48,7 +52,7 @@ story_orgs AS (
     SELECT story_id, list(name ORDER BY n DESC, name)[1:2] AS orgs
     FROM (
         SELECT t.story_id, m.name, sum(m.count) AS n
-        FROM trend_articles AS t
+        FROM ta AS t
         JOIN mentions AS m USING (article_id)
         WHERE m.kind = 'org'
           AND t.story_id IN (SELECT story_id FROM best WHERE len(b.named) = 0)
@@ -62,7 +66,7 @@ told AS (
         count(*)                                            AS n_articles,
         list_sort(list_distinct(list(source)))              AS sources,
         list_sort(list_distinct(list(language)))            AS languages
-    FROM trend_articles
+    FROM ta
     WHERE story_id IN (SELECT story_id FROM best)
     GROUP BY story_id
 )

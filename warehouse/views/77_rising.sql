@@ -17,20 +17,43 @@ CREATE OR REPLACE MACRO rising_at(ref_day) AS TABLE
 WITH ref AS (
     SELECT CAST(ref_day AS DATE) AS d
 ),
+recent AS (
+    -- the 9 weeks to the reference day, from documents first (so only those are joined);
+    -- then the same articles as trend_articles: relevant, not duplicates
+    SELECT
+        r.article_id, coalesce(v.story_id, r.article_id) AS story_id, r.source, r.day, r.d
+    FROM (
+        SELECT d.article_id, d.source, ref.d,
+               CAST(make_timestamp(epoch_us(coalesce(d.published_at, d.fetched_at))) AS DATE)
+                   AS day
+        FROM documents AS d, ref
+        WHERE CAST(make_timestamp(epoch_us(coalesce(d.published_at, d.fetched_at))) AS DATE)
+              BETWEEN ref.d - 62 AND ref.d
+    ) AS r
+    JOIN article_tags AS t ON t.article_id = r.article_id AND t.relevant
+    LEFT JOIN article_dedupe AS v ON v.article_id = r.article_id
+    WHERE v.duplicate_of IS NULL
+),
+per_story AS (
+    -- one row per name, story and window (this week or the 8 weeks before)
+    SELECT m.kind, m.name, r.story_id, r.day > r.d - 7 AS this_week, any_value(r.d) AS d,
+           count(*) AS articles, list(r.source) AS sources
+    FROM recent AS r
+    JOIN mentions AS m USING (article_id)
+    WHERE m.kind IN ('org', 'chip')
+    GROUP BY ALL
+),
 counts AS (
     SELECT
-        m.kind,
-        m.name,
-        any_value(ref.d)                                                  AS d,
-        count(DISTINCT t.story_id) FILTER (WHERE t.day > ref.d - 7)       AS stories,
-        count(*) FILTER (WHERE t.day > ref.d - 7)                         AS articles,
-        count(DISTINCT t.source) FILTER (WHERE t.day > ref.d - 7)         AS outlets,
-        count(DISTINCT t.story_id) FILTER (WHERE t.day <= ref.d - 7)      AS prior_stories
-    FROM trend_articles AS t
-    JOIN mentions AS m USING (article_id)
-    CROSS JOIN ref
-    WHERE m.kind IN ('org', 'chip') AND t.day > ref.d - 63 AND t.day <= ref.d
-    GROUP BY m.kind, m.name
+        kind,
+        name,
+        any_value(d)                                                      AS d,
+        count(*) FILTER (WHERE this_week)                                 AS stories,
+        CAST(coalesce(sum(articles) FILTER (WHERE this_week), 0) AS BIGINT) AS articles,
+        len(list_distinct(flatten(list(sources) FILTER (WHERE this_week)))) AS outlets,
+        count(*) FILTER (WHERE NOT this_week)                             AS prior_stories
+    FROM per_story
+    GROUP BY kind, name
 )
 SELECT
     kind,
