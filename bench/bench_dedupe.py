@@ -264,6 +264,14 @@ def _peak_mib() -> tuple[float, float]:
     return round(own, 1), round(children, 1)
 
 
+def _cpu_s() -> float:
+    """CPU seconds of this process and its (finished) workers: less sensitive than wall time
+    to other work on the machine."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def run_rebuild(db: str, workers: int) -> None:
     from warehouse import db as wh
     from warehouse.dedupe_store import rebuild
@@ -276,7 +284,7 @@ def run_rebuild(db: str, workers: int) -> None:
     con.execute("COMMIT")
     t2 = time.monotonic()
     own, children = _peak_mib()
-    print(json.dumps({"fold_s": t1 - t0, "commit_s": t2 - t1, "peak_mib": own,
+    print(json.dumps({"fold_s": t1 - t0, "commit_s": t2 - t1, "cpu_s": _cpu_s(), "peak_mib": own,
                       "workers_peak_mib": children, "articles": summary.articles,
                       "exact": summary.exact, "near": summary.near,
                       "stories_new": summary.stories_new}))  # fmt: skip
@@ -299,6 +307,7 @@ def run_batch(db: str, ids_file: str) -> None:
     con.close()
     own, children = _peak_mib()
     print(json.dumps({"batch_s": t1 - t0, "again_s": t3 - t2, "again_articles": again.articles,
+                      "cpu_s": _cpu_s(),
                       "peak_mib": own, "workers_peak_mib": children,
                       "articles": summary.articles, "exact": summary.exact,
                       "near": summary.near}))  # fmt: skip
@@ -362,8 +371,8 @@ def main() -> int:
     tmp = Path(args.dir) if args.dir else Path(tempfile.mkdtemp(prefix="bench-dedupe-"))
     tmp.mkdir(parents=True, exist_ok=True)
     print(f"dedupe benchmark: {os.cpu_count()} CPUs, {workers} signature workers, dir {tmp}")
-    print(f"{'articles':>9} {'gen s':>7} {'rebuild s':>9} {'art/s':>7} {'peak MiB':>8} "
-          f"{'workers':>8} {'+1k s':>6} {'+1k MiB':>7}  quality")  # fmt: skip
+    print(f"{'articles':>9} {'gen s':>7} {'rebuild s':>9} {'cpu s':>6} {'art/s':>7} "
+          f"{'peak MiB':>8} {'workers':>8} {'+1k s':>6} {'+1k MiB':>7}  quality")  # fmt: skip
     try:
         for n in sizes:
             db = tmp / f"corpus-{n}.duckdb"
@@ -382,7 +391,8 @@ def main() -> int:
             q = quality(db, gen["truth_dup"], gen["truth_story"])
             total_s = reb["fold_s"] + reb["commit_s"]
             print(
-                f"{n:>9} {gen['seconds']:>7.1f} {total_s:>9.1f} {n / total_s:>7.0f} "
+                f"{n:>9} {gen['seconds']:>7.1f} {total_s:>9.1f} {reb['cpu_s']:>6.0f} "
+                f"{n / total_s:>7.0f} "
                 f"{reb['peak_mib']:>8.0f} {reb['workers_peak_mib']:>8.0f} "
                 f"{bat['batch_s']:>6.2f} {bat['peak_mib']:>7.0f}  "
                 f"dups recall {q['dup_recall']:.3f} precision {q['dup_precision']:.3f}; "

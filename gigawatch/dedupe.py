@@ -44,6 +44,7 @@ from datasketch import MinHash
 DEFAULT_CONFIG = Path(__file__).parent / "defaults" / "dedupe.toml"
 WORD_RE = re.compile(r"\w+")
 COMBINING_RE = re.compile("[\u0300-\u036f]")
+MEMORY_RE = re.compile(r"^\d+(\.\d+)? ?([KMGT]i?B)$")
 _MASK64 = (1 << 64) - 1
 _SHINGLE_MUL = np.uint64(0x9E3779B97F4A7C15)  # golden-ratio constant, odd
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)  # splitmix64 finaliser
@@ -84,6 +85,7 @@ class DedupeConfig:
     # [rebuild]
     batch_size: int = 20_000
     workers: int = 0  # 0: one per CPU
+    memory_limit: str = "1GB"  # DuckDB's memory_limit while rebuilding; "" leaves it alone
 
     @property
     def rows(self) -> int:
@@ -108,7 +110,7 @@ _TOML_KEYS = {
         "threshold": "story_threshold", "min_shared": "story_min_shared",
         "time_decay": "story_time_decay",
     },
-    "rebuild": {"batch_size": "batch_size", "workers": "workers"},
+    "rebuild": {"batch_size": "batch_size", "workers": "workers", "memory_limit": "memory_limit"},
 }  # fmt: skip
 
 
@@ -153,6 +155,10 @@ def _check(c: DedupeConfig, name: str) -> None:
         (c.story_max_span_days >= c.story_window_days, "[stories] max_span_days < window_days"),
         (0 <= c.story_time_decay < 1, "[stories] time_decay must be in [0, 1)"),
         (c.batch_size >= 1, "[rebuild] batch_size must be positive"),
+        (
+            not c.memory_limit or MEMORY_RE.match(c.memory_limit) is not None,
+            "[rebuild] memory_limit must look like '1GB' or '512MiB' (or be empty)",
+        ),
     ]
     for ok, message in problems:
         if not ok:

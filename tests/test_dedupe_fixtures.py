@@ -288,3 +288,15 @@ def test_signatures_of_other_settings_are_refused(con):
     assert err.value.kind == "settings"
     rebuild(con, other)  # restory with the new settings
     assert fold_batch(con, [BY_KEY["regatta"]["id"]], other).unchanged == 1
+
+
+def test_rebuild_sees_documents_stored_in_its_own_transaction(con):
+    # ingest stores documents and folds them in one transaction; the rebuild that folding
+    # may trigger streams texts through a second connection, which cannot see them yet
+    insert(con, [a for a in ARTICLES if a["batch"] == 1])
+    con.execute("BEGIN TRANSACTION")
+    insert(con, [a for a in ARTICLES if a["batch"] == 2])
+    summary = rebuild(con)
+    con.execute("COMMIT")
+    assert summary.articles == len(ARTICLES)
+    assert verdicts(con)["wire-amd"][:2] == ("gl-amd", "near")

@@ -59,9 +59,12 @@ from gigawatch.dedupe import (
 from warehouse.db import read_sql
 
 LOG = logging.getLogger(__name__)
+SignatureLookup = Callable[[list[int]], np.ndarray]  # article ids -> their MinHash rows
 PARALLEL_FROM = 2_000  # batches with at least this many texts compute signatures over a pool
+ID_CHUNK = 2_000  # ids per literal list (DuckDB's index_scan_max_count is 2048)
 POOL_CHUNK = 1_000  # texts per pool task
-SCHEMA_VERSION = "1"  # of the tables in migrations/0003_dedupe.sql (dedupe_state 'schema')
+QUEUE_PER_WORKER = 8  # pool tasks queued per worker while restory folds
+SCHEMA_VERSION = "2"  # of the tables in migrations/0003_dedupe.sql (dedupe_state 'schema')
 
 
 class StaleDedupeState(RuntimeError):
@@ -130,6 +133,19 @@ def _statements(name: str) -> list[str]:
 
 def _rows(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> list[tuple]:
     return con.execute(read_sql(name), params).fetchall()
+
+
+def _rows_by_id(con: duckdb.DuckDBPyConnection, name: str, ids: Sequence[int]) -> list[tuple]:
+    """Rows of a query whose ``{ids}`` is a literal id list, ``ID_CHUNK`` ids at a time.
+
+    Literal lists let DuckDB use the indexes on article_id (a parameter list or a join
+    scans whole columns: every text of ``documents``, every signature)."""
+    sql = read_sql(name)
+    out: list[tuple] = []
+    for lo in range(0, len(ids), ID_CHUNK):
+        literal = ", ".join(str(int(i)) for i in ids[lo : lo + ID_CHUNK])
+        out += con.execute(sql.replace("{ids}", literal)).fetchall()
+    return out
 
 
 def _append(con: duckdb.DuckDBPyConnection, table: str, rows: Iterator[tuple] | list) -> None:
@@ -244,7 +260,7 @@ def fold_batch(
         batch = set(ids)
         rebuilt.duplicates_of = {a: d for a, d in rebuilt.duplicates_of.items() if a in batch}
         return rebuilt
-    docs = _rows(con, "dedupe_batch_docs", ids=ids)
+    docs = _rows_by_id(con, "dedupe_batch_docs", ids)
     docs.sort(key=lambda r: (r[3], r[0]))
     texts = [text for _aid, _title, text, _seen, _h, _s in docs]
     sig = _signatures(texts, config, _workers(config))
@@ -287,12 +303,32 @@ def rebuild(
 
     Runs in the caller's transaction (readers see the old state until it commits).
     ``on_progress(done, total)`` counts signatures computed, then articles folded
-    (``total`` is twice the number of articles).
+    (``total`` is twice the number of articles). DuckDB's ``memory_limit`` is lowered to
+    ``[rebuild] memory_limit`` meanwhile (reading every text would otherwise fill its cache
+    up to 80% of RAM), then restored.
     """
     t0 = time.monotonic()
     config = config or load_config()
-    batch_size = batch_size or config.batch_size
-    workers = workers or _workers(config)
+    previous = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    if config.memory_limit:
+        con.execute(f"SET memory_limit = '{config.memory_limit}'")  # validated by load_config
+    try:
+        summary = _rebuild(con, config, batch_size or config.batch_size,
+                           workers or _workers(config), on_progress)  # fmt: skip
+    finally:
+        if config.memory_limit:
+            con.execute(f"SET memory_limit = '{previous}'")
+    summary.seconds = round(time.monotonic() - t0, 3)
+    return summary
+
+
+def _rebuild(
+    con: duckdb.DuckDBPyConnection,
+    config: DedupeConfig,
+    batch_size: int,
+    workers: int,
+    on_progress: Callable[[int, int], None] | None,
+) -> DedupeSummary:
     _reset_state(con, config)
     order = con.execute(read_sql("dedupe_order")).fetchall()
     n = len(order)
@@ -313,26 +349,51 @@ def rebuild(
         np.zeros((n, config.num_perm), dtype=np.uint32),
         np.zeros((n, config.bands), dtype=np.uint64),
     )
-    done = 0
+    ready = np.zeros(n, dtype=bool)
+    progress = {"computed": 0, "folded": 0}
+
+    def report() -> None:
+        if on_progress:
+            on_progress(progress["computed"] + progress["folded"], 2 * n)
 
     def collect(pos: np.ndarray, result: Signatures) -> None:
-        nonlocal done
         sig.text_hash[pos] = result.text_hash
         sig.n_words[pos] = result.n_words
         sig.eligible[pos] = result.eligible
         sig.minhash[pos] = result.minhash
         sig.buckets[pos] = result.buckets
-        done += len(pos)
-        if on_progress:
-            on_progress(done, 2 * n)
+        ready[pos] = True
+        progress["computed"] += len(pos)
+        report()
 
-    # 1. signatures of every article, read in storage order, computed over a process pool
-    cursor = con.execute("SELECT article_id, title, text FROM documents")
+    def lookup(article_ids: list[int]) -> np.ndarray:
+        wanted = np.asarray(article_ids, dtype=np.int64)
+        return sig.minhash[position[np.searchsorted(sorted_ids, wanted)]]
+
+    def fold_ready(final: bool = False) -> None:
+        """Fold, in first-seen order, the batches whose signatures are all computed."""
+        while progress["folded"] < n:
+            lo = progress["folded"]
+            hi = min(lo + batch_size, n)
+            if not final and not ready[lo:hi].all():
+                return
+            batch = _Batch(ids[lo:hi].tolist(), seen[lo:hi], titles[lo:hi],
+                           _subset(sig, slice(lo, hi)))  # fmt: skip
+            _fold(con, batch, config, summary, signatures=lookup)
+            progress["folded"] = hi
+            report()
+
+    # Signatures of every article, read in storage order and computed over a process pool,
+    # while this process folds, in first-seen order, every batch whose signatures are all in
+    # (storage order is usually close to first-seen order). Texts are streamed through a
+    # second connection, as this one writes.
     pool = _pool(workers) if workers > 1 and n >= PARALLEL_FROM else None
+    reader = con.cursor()
     try:
+        reader.execute("SELECT article_id, title, text FROM documents")
         pending: list[tuple[np.ndarray, Any]] = []
         while True:
-            rows = cursor.fetchmany(POOL_CHUNK)
+            rows = reader.fetchmany(POOL_CHUNK)
             if not rows:
                 break
             chunk_ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
@@ -343,26 +404,31 @@ def rebuild(
             del rows
             if pool is None:
                 collect(pos, compute(texts, config))
+                fold_ready()
                 continue
             pending.append((pos, pool.submit(compute_chunk, (texts, config))))
-            while len(pending) >= 2 * workers:
+            # keep the workers busy while this process folds
+            while pending and (len(pending) >= QUEUE_PER_WORKER * workers or pending[0][1].done()):
                 p, fut = pending.pop(0)
                 collect(p, fut.result())
+                fold_ready()
         for p, fut in pending:
             collect(p, fut.result())
+            fold_ready()
     finally:
+        reader.close()
         if pool is not None:
             pool.shutdown()
-    del position, sorted_ids
-    # 2. fold in first-seen order, batch by batch, exactly as fold_batch does
-    for lo in range(0, n, batch_size):
-        hi = min(lo + batch_size, n)
-        batch = _Batch(ids[lo:hi].tolist(), seen[lo:hi], titles[lo:hi],
-                       _subset(sig, slice(lo, hi)))  # fmt: skip
-        _fold(con, batch, config, summary)
-        if on_progress:
-            on_progress(n + hi, 2 * n)
-    summary.seconds = round(time.monotonic() - t0, 3)
+    missing = np.flatnonzero(~ready)
+    if len(missing):
+        # documents this connection's transaction sees but the reader did not (stored by the
+        # caller in the same, uncommitted, transaction)
+        wanted = ids[missing].tolist()
+        rows = {r[0]: r for r in _rows_by_id(con, "dedupe_batch_docs", wanted)}
+        for i, aid in zip(missing.tolist(), wanted, strict=True):
+            titles[i] = rows[aid][1]
+        collect(missing, compute([rows[aid][2] for aid in wanted], config))
+    fold_ready(final=True)
     return summary
 
 
@@ -385,6 +451,7 @@ def _fold(
     config: DedupeConfig,
     summary: DedupeSummary,
     repoint: Sequence[int] = (),
+    signatures: SignatureLookup | None = None,
 ) -> None:
     """Fold one batch (first-seen order) against the history and itself, and store it."""
     n = len(batch)
@@ -406,14 +473,15 @@ def _fold(
     con.execute(read_sql("dedupe_batch_buckets"))
     # candidates from the history and the batch, by joins on the batch's hashes and buckets
     candidates: dict[int, set[int]] = {}
-    for a, b in _rows(con, "dedupe_candidates"):
+    for a, b in _rows(con, "dedupe_candidates", min_words=config.min_words):
         candidates.setdefault(a, set()).add(b)  # earlier ones only, checked below
 
     # what the history knows of the candidates and of their groups' first-seen articles
     known: dict[int, _Known] = {}
-    _load_known(con, {b for bs in candidates.values() for b in bs if b not in pos}, known)
+    _load_known(con, {b for bs in candidates.values() for b in bs if b not in pos}, known,
+                signatures)  # fmt: skip
     _load_known(con, {k.duplicate_of for k in known.values() if k.duplicate_of} - set(known),
-                known)  # fmt: skip
+                known, signatures)  # fmt: skip
 
     def order_of(aid: int) -> tuple:
         return order[aid] if aid in order else (known[aid].seen_at, aid)
@@ -446,6 +514,8 @@ def _fold(
         for other in candidates.get(aid, ()):
             if other in pos and order[other] >= order[aid]:
                 continue  # a later article of this batch: it will compare with this one
+            if other not in pos and other not in known:
+                continue  # bucket rows without a verdict: cannot happen, tolerated
             if hash_of(other) == hash_of(aid):
                 s = 1.0
             else:
@@ -466,7 +536,7 @@ def _fold(
         if later:
             absorbed[aid] = later
     duplicate_of = {aid: root_of(aid) for aid in ids if root_of(aid) != aid}
-    _load_known(con, set(duplicate_of.values()) - set(pos) - set(known), known)
+    _load_known(con, set(duplicate_of.values()) - set(pos) - set(known), known, signatures)
 
     # verdicts relative to the group's first-seen article
     method: dict[int, str] = {}
@@ -512,11 +582,24 @@ def _fold(
     summary.duplicates_of.update(duplicate_of)
 
 
-def _load_known(con: duckdb.DuckDBPyConnection, ids: set[int], known: dict[int, _Known]) -> None:
+def _load_known(
+    con: duckdb.DuckDBPyConnection,
+    ids: set[int],
+    known: dict[int, _Known],
+    signatures: SignatureLookup | None = None,
+) -> None:
+    """What the history holds of ``ids``; signatures from ``signatures`` when given (restory
+    keeps every signature in memory), else read from ``doc_signatures``."""
     if not ids:
         return
-    for aid, seen_at, th, blob, dup, story in _rows(con, "dedupe_history", ids=sorted(ids)):
-        known[aid] = _Known(seen_at, th, _unblob(blob), dup, story)
+    if signatures is None:
+        for aid, seen_at, th, blob, dup, story in _rows_by_id(con, "dedupe_history", sorted(ids)):
+            known[aid] = _Known(seen_at, th, _unblob(blob), dup, story)
+        return
+    rows = _rows_by_id(con, "dedupe_history_meta", sorted(ids))
+    sigs = signatures([r[0] for r in rows])
+    for (aid, seen_at, th, dup, story), minhash in zip(rows, sigs, strict=True):
+        known[aid] = _Known(seen_at, th, minhash, dup, story)
 
 
 def _regroup(
@@ -617,7 +700,7 @@ def _stories(
     needed |= {known[r].story_id for r in duplicate_of.values() if r in known}
     story_start: dict[int, tuple] = {}
     if needed:
-        for aid, seen_at in _rows(con, "dedupe_seen", ids=sorted(needed)):
+        for aid, seen_at in _rows_by_id(con, "dedupe_seen", sorted(needed)):
             story_start[aid] = (seen_at, aid)
     relabel: dict[int, int] = {}
 

@@ -2,7 +2,8 @@
 -- between runs so a new batch is compared with the history through joins on its own keys,
 -- and each article's verdict. Written only by warehouse/dedupe_store.py; everything here is
 -- derived from `documents` and the tags and is rebuilt by `gigawatch restory`.
--- No primary keys: batches are appended in bulk, and dedupe_store keeps one row per article.
+-- No primary keys: batches are appended in bulk, and dedupe_store keeps one row per article
+-- (doc_signatures has a plain index on article_id for point lookups).
 
 -- Version of these tables (name = 'schema') and the settings the stored signatures and
 -- buckets were computed with (name = 'signature').
@@ -10,7 +11,7 @@ CREATE TABLE IF NOT EXISTS dedupe_state (
     name  VARCHAR NOT NULL,
     value VARCHAR NOT NULL
 );
-INSERT INTO dedupe_state VALUES ('schema', '1');
+INSERT INTO dedupe_state VALUES ('schema', '2');
 
 -- One row per folded article: normalised-text hash and MinHash signature.
 CREATE TABLE IF NOT EXISTS doc_signatures (
@@ -55,3 +56,6 @@ CREATE TABLE IF NOT EXISTS article_dedupe (
     story_score  DOUBLE                   -- evidence that joined it to its story; NULL if it began
                                           -- the story or is a duplicate
 );
+
+-- Point lookups of folded articles by id (a batch's history candidates).
+CREATE INDEX IF NOT EXISTS doc_signatures_article ON doc_signatures (article_id);

@@ -4,7 +4,7 @@
 SELECT b.article_id AS a, s.article_id AS b
 FROM _dd_batch AS b
 JOIN doc_signatures AS s ON s.text_hash = b.text_hash
-WHERE b.eligible AND s.minhash IS NOT NULL
+WHERE b.eligible AND s.n_words >= $min_words
 UNION
 SELECT b.article_id AS a, c.article_id AS b
 FROM _dd_batch AS b
