@@ -259,7 +259,14 @@ def generate(db: Path, n: int) -> dict:
 
 
 def _peak_mib() -> tuple[float, float]:
+    """Peak RSS of this process (VmHWM: ru_maxrss would include the parent's memory at the
+    fork that started it) and of its largest worker."""
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                own = int(line.split()[1]) / 1024
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return round(own, 1), round(children, 1)
 
@@ -283,6 +290,7 @@ def run_rebuild(db: str, workers: int) -> None:
     t1 = time.monotonic()
     con.execute("COMMIT")
     t2 = time.monotonic()
+    con.close()
     own, children = _peak_mib()
     print(json.dumps({"fold_s": t1 - t0, "commit_s": t2 - t1, "cpu_s": _cpu_s(), "peak_mib": own,
                       "workers_peak_mib": children, "articles": summary.articles,

@@ -15,8 +15,10 @@ make two copies differ:
 The MinHash is datasketch's ``MinHash`` (scheme ``affine32``: MurmurHash3 finalizer, then
 ``a * h + b`` modulo 2**32 with the permutations datasketch draws from ``seed``), computed for
 many documents at once with numpy instead of one ``update_batch`` call per document; the
-shingle hashes fed to it are 32-bit mixes of 64-bit word hashes (blake2b, cached per process).
-``tests/test_dedupe_signatures.py`` checks the signatures are equal to datasketch's own.
+shingle hashes fed to it are 32-bit mixes of 64-bit word hashes, themselves computed with
+numpy over the UTF-8 bytes of many texts at once (a polynomial hash per word, see
+``_word_hashes``). ``tests/test_dedupe_signatures.py`` checks the signatures are equal to
+datasketch's own.
 Texts shorter than ``min_words`` words get no signature and are never folded by text (page
 stubs such as "subscribe to read" would otherwise all be one article).
 

@@ -8,25 +8,28 @@ Tables come from ``migrations/0003_dedupe.sql``; the public view is ``stories``
 transaction:
 
 1. signatures of the batch (``gigawatch.dedupe``; over a process pool for large batches);
-2. candidates from the history by joins on the batch's own text hashes and LSH buckets, and
-   within the batch in memory; verified on the whole signature;
+2. candidates by joins on the batch's own text hashes and LSH buckets (temporary tables),
+   against the history and the batch itself; verified on the whole signature;
 3. each article, in first-seen order (published_at, else fetched_at, then article_id), is a
    duplicate of the first-seen article of the group of its best match, or an original. An
-   original that was published before its group's first-seen (a backfill) becomes the
-   group's first-seen: the group then points to it;
+   article published before the first-seen article of a group it matches (a backfill) takes
+   that place: the group then points to it;
 4. duplicates join their original's story; originals are scored against the earlier
    originals sharing a story key within the window (``gigawatch.stories``) and join the
    best story above the threshold, or begin one. A story's id is the article_id of its
    first article (re-labelled if an earlier article joins it).
 
-The cost follows the batch: the history is only reached through hash joins on the batch's
-keys (DuckDB scans one key column of the bucket table, and only the row groups of the window
-of the story index), and rows are added with DuckDB's appender. Articles whose text and date
-have not changed since they were folded are skipped, so re-running a batch changes nothing.
+The cost follows the batch: the history is reached through hash joins on the batch's keys
+(DuckDB scans one key column of the bucket table, and only the row groups of the window of
+the story index) and point lookups by literal id lists (indexes on article_id); rows go in
+through DuckDB's appender, several keys per row as one hex string that SQL cuts up. Articles
+whose text and date have not changed since they were folded are skipped, so re-running a
+batch changes nothing.
 
 ``rebuild(con)`` (``gigawatch restory``) drops the state and folds every stored article again
-in first-seen order, in batches: signatures first, for all articles at once over a process
-pool, then the same folding as ``fold_batch``. Folding in first-seen order gives the same
+in first-seen order, in batches, with the same folding as ``fold_batch``: texts are streamed
+to a process pool computing signatures while this process folds each batch whose signatures
+are all in, under a lower DuckDB ``memory_limit``. Folding in first-seen order gives the same
 verdicts as incremental runs that received the articles in that order.
 """
 
