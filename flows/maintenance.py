@@ -12,7 +12,7 @@ from prefect.artifacts import create_table_artifact
 from flows.pipeline import current_run_id
 from gigawatch.settings import db_path, taxonomy_path
 from warehouse import db as wh
-from warehouse import load
+from warehouse import load, trend_store
 from warehouse.dedupe_store import rebuild
 from warehouse.tags import retag as retag_history
 
@@ -58,7 +58,8 @@ def retag(
 
 @flow(name="restory")
 def restory(db: str | None = None, lock_timeout: float = wh.DEFAULT_LOCK_TIMEOUT) -> dict[str, Any]:
-    """Rebuild duplicates and stories from every stored article (one transaction)."""
+    """Rebuild duplicates, stories and the trend tables from every stored article (one
+    transaction)."""
     database = db_path(db)
 
     def work() -> dict[str, Any]:
@@ -66,6 +67,8 @@ def restory(db: str | None = None, lock_timeout: float = wh.DEFAULT_LOCK_TIMEOUT
 
         with wh.writer(database, lock_timeout) as con:
             summary = rebuild(con, on_progress=lambda d, t: progress.report("restory", d, t))
-        return {k: v for k, v in asdict(summary).items() if k != "duplicates_of"}
+            trends = trend_store.rebuild(con)
+        out = {k: v for k, v in asdict(summary).items() if k != "duplicates_of"}
+        return {**out, "trends_seconds": trends.seconds}
 
     return _recorded("restory", database, {}, lock_timeout, work)

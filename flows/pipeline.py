@@ -23,7 +23,7 @@ from gigawatch.settings import run_dir, taxonomy_path
 from gigawatch.sources import SourcesConfig
 from gigawatch.tagger import configure_worker
 from warehouse import db as wh
-from warehouse import load
+from warehouse import load, trend_store
 from warehouse.dedupe_store import fold_batch
 from warehouse.tags import tag_articles
 
@@ -52,12 +52,13 @@ def store(
     plan: CrawlPlan,
     lock_timeout: float,
 ) -> load.BatchResult:
-    """Write one batch in one transaction: fetches, bodies, documents, tags, duplicates and
-    stories."""
+    """Write one batch in one transaction: fetches, bodies, documents, tags, duplicates,
+    stories, and the trend tables they feed."""
     with wh.writer(db, lock_timeout) as con:
         result = load.load_batch(con, pages, extracted, plan.window(), plan.refresh)
         tag_articles(con, result.stored)
         fold_batch(con, result.stored)
+        trend_store.refresh(con, result.stored)
         return result
 
 

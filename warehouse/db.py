@@ -68,7 +68,8 @@ def connect(
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Apply pending migrations in order, record them, and re-create every view.
+    """Apply pending migrations in order, record them, re-create every view, and rebuild the
+    trend tables when the SQL computing them changed (``warehouse.trend_store``).
 
     Returns the names of the migrations applied now.
     """
@@ -92,6 +93,9 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
         applied.append(name)
     for _name, sql in _sql_files("views"):
         con.execute(sql)
+    from warehouse import trend_store  # imports read_sql from here
+
+    trend_store.ensure_current(con)
     return applied
 
 

@@ -436,13 +436,17 @@ def _rebuild(
 
 
 def restory(path, config: DedupeConfig | None = None, lock_timeout: float | None = None):  # noqa: ANN001, ANN201
-    """Rebuild the dedupe state of the warehouse at ``path`` in one write transaction."""
+    """Rebuild the dedupe state of the warehouse at ``path``, and the trend tables computed
+    from it, in one write transaction."""
     from warehouse import db as wh
+    from warehouse import trend_store
 
     wh.ensure_schema(path)
     timeout = wh.DEFAULT_LOCK_TIMEOUT if lock_timeout is None else lock_timeout
     with wh.writer(path, timeout) as con:
-        return rebuild(con, config)
+        summary = rebuild(con, config)
+        trend_store.rebuild(con)
+        return summary
 
 
 # --- folding -------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ import duckdb
 from gigawatch import progress
 from gigawatch.tagger import ArticleTags, configure_worker, tag_batch, worker_tagger
 from warehouse import db as wh
+from warehouse import trend_store
 from warehouse.db import read_sql
 
 INSERT_CHUNK = 50_000  # rows per INSERT statement, bounds the size of one parameter list
@@ -190,7 +191,7 @@ def retag(
     ones atomically: readers see either the old tags or the new, never a mix. Articles loaded
     while the re-tag ran keep the tags their ingest gave them; tags of deleted documents go.
     Progress goes to ``on_progress(done, total)`` and to the ``gigawatch.progress`` hook
-    (stage "retag").
+    (stage "retag"). The trend tables are rebuilt in the same transaction.
     """
     import time
 
@@ -238,4 +239,5 @@ def retag(
         rows.write(con)
         for stmt in _statements("tags_prune"):
             con.execute(stmt)
+        trend_store.rebuild(con)  # relevance and names changed everywhere
     return RetagSummary(done, relevant, version, round(time.monotonic() - t0, 3))

@@ -8,17 +8,15 @@
 -- Example: Nvidia's weeks
 --   SELECT iso_week, stories, articles, outlets, languages FROM org_weekly
 --   WHERE org = 'Nvidia' ORDER BY week;
+-- Read from the table trend_weekly (warehouse/trend_store.py).
 CREATE OR REPLACE VIEW org_weekly AS
 SELECT
-    t.week,
-    strftime(t.week, '%G-W%V')                                AS iso_week,
-    m.name                                                     AS org,
-    count(DISTINCT t.story_id)                                 AS stories,
-    count(*)                                                   AS articles,
-    count(DISTINCT t.source)                                   AS outlets,
-    list(DISTINCT t.language ORDER BY t.language) FILTER (WHERE t.language IS NOT NULL)
-                                                               AS languages
-FROM trend_articles AS t
-JOIN mentions AS m USING (article_id)
-WHERE m.kind = 'org'
-GROUP BY t.week, m.name;
+    week,
+    strftime(week, '%G-W%V') AS iso_week,
+    name                     AS org,
+    stories,
+    articles,
+    outlets,
+    languages
+FROM trend_weekly
+WHERE kind = 'org';

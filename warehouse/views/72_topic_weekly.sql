@@ -9,17 +9,15 @@
 --   SELECT iso_week, topic, stories FROM topic_weekly
 --   QUALIFY row_number() OVER (PARTITION BY week ORDER BY stories DESC, topic) <= 3
 --   ORDER BY week, stories DESC;
+-- Read from the table trend_weekly (warehouse/trend_store.py).
 CREATE OR REPLACE VIEW topic_weekly AS
 SELECT
-    t.week,
-    strftime(t.week, '%G-W%V')                                AS iso_week,
-    m.name                                                     AS topic,
-    count(DISTINCT t.story_id)                                 AS stories,
-    count(*)                                                   AS articles,
-    count(DISTINCT t.source)                                   AS outlets,
-    list(DISTINCT t.language ORDER BY t.language) FILTER (WHERE t.language IS NOT NULL)
-                                                               AS languages
-FROM trend_articles AS t
-JOIN mentions AS m USING (article_id)
-WHERE m.kind = 'topic'
-GROUP BY t.week, m.name;
+    week,
+    strftime(week, '%G-W%V') AS iso_week,
+    name                     AS topic,
+    stories,
+    articles,
+    outlets,
+    languages
+FROM trend_weekly
+WHERE kind = 'topic';

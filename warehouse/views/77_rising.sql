@@ -18,29 +18,17 @@ WITH ref AS (
     SELECT CAST(ref_day AS DATE) AS d
 ),
 recent AS (
-    -- the 9 weeks to the reference day, from documents first (so only those are joined);
-    -- then the same articles as trend_articles: relevant, not duplicates
-    SELECT
-        r.article_id, coalesce(v.story_id, r.article_id) AS story_id, r.source, r.day, r.d
-    FROM (
-        SELECT d.article_id, d.source, ref.d,
-               CAST(make_timestamp(epoch_us(coalesce(d.published_at, d.fetched_at))) AS DATE)
-                   AS day
-        FROM documents AS d, ref
-        WHERE CAST(make_timestamp(epoch_us(coalesce(d.published_at, d.fetched_at))) AS DATE)
-              BETWEEN ref.d - 62 AND ref.d
-    ) AS r
-    JOIN article_tags AS t ON t.article_id = r.article_id AND t.relevant
-    LEFT JOIN article_dedupe AS v ON v.article_id = r.article_id
-    WHERE v.duplicate_of IS NULL
+    -- the mentions of the 9 weeks to the reference day (trend_mentions: relevant articles,
+    -- not duplicates, with their story and day)
+    SELECT m.kind, m.name, m.story_id, m.source, m.day, ref.d
+    FROM trend_mentions AS m, ref
+    WHERE m.kind IN ('org', 'chip') AND m.day BETWEEN ref.d - 62 AND ref.d
 ),
 per_story AS (
     -- one row per name, story and window (this week or the 8 weeks before)
-    SELECT m.kind, m.name, r.story_id, r.day > r.d - 7 AS this_week, any_value(r.d) AS d,
-           count(*) AS articles, list(r.source) AS sources
-    FROM recent AS r
-    JOIN mentions AS m USING (article_id)
-    WHERE m.kind IN ('org', 'chip')
+    SELECT kind, name, story_id, day > d - 7 AS this_week, any_value(d) AS d,
+           count(*) AS articles, list(source) AS sources
+    FROM recent
     GROUP BY ALL
 ),
 counts AS (
