@@ -19,6 +19,7 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 from gigawatch.demo.server import DemoSite  # noqa: E402
 from gigawatch.demo.sources import sources_toml  # noqa: E402
+from warehouse import db as wh  # noqa: E402
 
 MANIFEST = Path(__file__).resolve().parents[1] / "gigawatch" / "demo" / "site" / "manifest.toml"
 
@@ -68,5 +69,15 @@ def ro(ingested: dict[str, Any]):
     from warehouse import db as wh
 
     con = wh.connect(ingested["db"], read_only=True)
+    yield con
+    con.close()
+
+
+@pytest.fixture
+def con(tmp_path: Path):
+    """A connection to a new, empty warehouse file, ``tmp_path / "fixtures.duckdb"``."""
+    db = tmp_path / "fixtures.duckdb"
+    wh.ensure_schema(db)
+    con = wh.connect(db)
     yield con
     con.close()

@@ -15,7 +15,6 @@ import pytest
 
 from gigawatch.dedupe import DedupeConfig
 from gigawatch.urls import article_id, canonical_url
-from warehouse import db as wh
 from warehouse.dedupe_store import DedupeSummary, fold_batch, rebuild
 
 FIXTURE = Path(__file__).parent / "fixtures" / "dedupe" / "articles.toml"
@@ -73,15 +72,6 @@ def insert(con: duckdb.DuckDBPyConnection, articles: list[dict]) -> list[int]:
                 [a["id"], seq, kind, float(value), float(usd) if usd else None],
             )
     return [a["id"] for a in articles]
-
-
-@pytest.fixture
-def con(tmp_path):
-    db = tmp_path / "fixtures.duckdb"
-    wh.ensure_schema(db)
-    con = wh.connect(db)
-    yield con
-    con.close()
 
 
 def fold_in_batches(con) -> list[DedupeSummary]:

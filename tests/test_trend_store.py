@@ -46,15 +46,6 @@ def ingest(con: duckdb.DuckDBPyConnection, ids: list[int]) -> trend_store.TrendR
     return result
 
 
-@pytest.fixture
-def con(tmp_path):
-    db = tmp_path / "trends.duckdb"
-    wh.ensure_schema(db)
-    con = wh.connect(db)
-    yield con
-    con.close()
-
-
 def ingest_both_batches(con: duckdb.DuckDBPyConnection) -> list[trend_store.TrendRefresh]:
     out = []
     for batch in (1, 2):
@@ -170,7 +161,7 @@ def test_a_failed_refresh_leaves_no_temporary_table(con, monkeypatch):
 def test_retag_rebuilds_the_trend_tables(con, tmp_path):
     ingest_both_batches(con)
     con.close()
-    db = tmp_path / "trends.duckdb"
+    db = tmp_path / "fixtures.duckdb"  # the file of the `con` fixture
     retag(db, workers=1)  # the real taxonomy: relevance and names change
     con2 = wh.connect(db)
     try:

@@ -12,7 +12,7 @@ import json
 import re
 import zlib
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -274,6 +274,30 @@ class NewsSpider(scrapy.Spider):
             response, response.request, outcome="http_error", error=f"HTTP {response.status}"
         )
 
+    def _refusal(
+        self,
+        response: Response,
+        parse: Callable[[bytes], Any] | None = None,
+        html: str | None = None,
+    ) -> tuple[FetchItem | None, Any]:
+        """What every callback checks first: ``(item, None)`` when the page cannot be used (an
+        HTTP error or 304; not HTML when ``html`` names what was expected; ``parse`` of the
+        body raising :class:`DiscoveryError`), else ``(None, parse(body))``."""
+        if (err := self._http_error(response)) is not None:
+            return err, None
+        if html is not None and not isinstance(response, scrapy.http.HtmlResponse):
+            return self._item(
+                response, response.request, outcome="not_html", error=f"{html} is not HTML"
+            ), None
+        if parse is None:
+            return None, None
+        try:
+            return None, parse(response.body)
+        except DiscoveryError as exc:
+            return self._item(
+                response, response.request, outcome="parse_error", error=str(exc)
+            ), None
+
     def _validators(self, response: Response) -> dict[str, str | None]:
         def header(name: bytes) -> str | None:
             raw = response.headers.get(name)
@@ -283,15 +307,12 @@ class NewsSpider(scrapy.Spider):
 
     # -- callbacks ------------------------------------------------------------------------
     def parse_feed(self, response: Response) -> Iterator[Any]:
-        if (err := self._http_error(response)) is not None:
-            yield err
+        refused, parsed = self._refusal(response, parse_feed)
+        if refused is not None:
+            yield refused
             return
+        links, warning = parsed
         src = self.sources[response.meta["source"]]
-        try:
-            links, warning = parse_feed(response.body)
-        except DiscoveryError as exc:
-            yield self._item(response, response.request, outcome="parse_error", error=str(exc))
-            return
         # A malformed feed is an error even when some items could be recovered (and followed).
         yield self._item(
             response, response.request, outcome="parse_error" if warning else "ok",
@@ -302,15 +323,11 @@ class NewsSpider(scrapy.Spider):
                 yield req
 
     def parse_sitemap(self, response: Response) -> Iterator[Any]:
-        if (err := self._http_error(response)) is not None:
-            yield err
+        refused, sitemap = self._refusal(response, parse_sitemap)
+        if refused is not None:
+            yield refused
             return
         src = self.sources[response.meta["source"]]
-        try:
-            sitemap = parse_sitemap(response.body)
-        except DiscoveryError as exc:
-            yield self._item(response, response.request, outcome="parse_error", error=str(exc))
-            return
         yield self._item(
             response,
             response.request,
@@ -333,15 +350,11 @@ class NewsSpider(scrapy.Spider):
                 yield req
 
     def parse_listing(self, response: Response) -> Iterator[Any]:
-        if (err := self._http_error(response)) is not None:
-            yield err
+        refused, _ = self._refusal(response, html="listing")
+        if refused is not None:
+            yield refused
             return
         src = self.sources[response.meta["source"]]
-        if not isinstance(response, scrapy.http.HtmlResponse):
-            yield self._item(
-                response, response.request, outcome="not_html", error="listing is not HTML"
-            )
-            return
         article_res, extractor = self._matchers[src.name]
         links = [lk for lk in extractor.extract_links(response) if _allowed(lk.url, src)]
         yield self._item(response, response.request, outcome="ok", links_found=len(links))
@@ -354,15 +367,11 @@ class NewsSpider(scrapy.Spider):
 
     def parse_archive(self, response: Response) -> Iterator[Any]:
         """A dated archive page: its article links, not followed any further."""
-        if (err := self._http_error(response)) is not None:
-            yield err
+        refused, _ = self._refusal(response, html="archive page")
+        if refused is not None:
+            yield refused
             return
         src = self.sources[response.meta["source"]]
-        if not isinstance(response, scrapy.http.HtmlResponse):
-            yield self._item(
-                response, response.request, outcome="not_html", error="archive page is not HTML"
-            )
-            return
         article_res, _ = self._matchers[src.name]
         host = urlsplit(response.url).hostname or ""
         extractor = LinkExtractor(allow=src.articles or (), unique=True)
@@ -374,15 +383,11 @@ class NewsSpider(scrapy.Spider):
 
     def parse_cdx(self, response: Response) -> Iterator[Any]:
         """A CDX API answer: fetch each capture from the archive, stored under its own URL."""
-        if (err := self._http_error(response)) is not None:
-            yield err
+        refused, captures = self._refusal(response, parse_cdx)
+        if refused is not None:
+            yield refused
             return
         src = self.sources[response.meta["source"]]
-        try:
-            captures = parse_cdx(response.body)
-        except DiscoveryError as exc:
-            yield self._item(response, response.request, outcome="parse_error", error=str(exc))
-            return
         article_res, _ = self._matchers[src.name]
         if article_res:
             captures = [c for c in captures if any(p.search(c.url) for p in article_res)]
@@ -394,8 +399,9 @@ class NewsSpider(scrapy.Spider):
                 yield req
 
     def parse_article(self, response: Response) -> Iterator[FetchItem]:
-        if (err := self._http_error(response)) is not None:
-            yield err
+        refused, _ = self._refusal(response)
+        if refused is not None:
+            yield refused
             return
         ctype = _content_type(response) or ""
         if not any(t in ctype.lower() for t in HTML_TYPES):
