@@ -19,6 +19,7 @@ import trafilatura
 from dateutil import parser as dateparser
 from htmldate import find_date
 
+from gigawatch.bylines import find_byline
 from gigawatch.language import detect
 from gigawatch.urls import article_id, canonical_url
 
@@ -121,7 +122,7 @@ def extract_page(
         article_id=article_id(canonical),
         url=canonical,
         title=doc.title,
-        author=doc.author,
+        author=doc.author or find_byline(html),
         published_at=_published(date, listed_date),
         language=_language(doc.title or "", text, language_hint),
         site_name=doc.sitename,
