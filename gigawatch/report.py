@@ -27,6 +27,7 @@ from gigawatch import trends as tr
 FONT = "Helvetica Neue, Helvetica, Arial, sans-serif"
 INK, MUTED, GRID = "#1f2933", "#52606d", "#e4e7eb"
 BLUE, ORANGE, GREEN, RED = "#2f6fdf", "#e8833a", "#3f9d6b", "#d64545"
+SEGMENTS = 8  # stories drawn as their own segment in a month's bar; the rest are one
 STATUS_COLOURS = {"ok": GREEN, "quiet": "#9aa5b1", "degraded": ORANGE, "failing": RED,
                   "dead": RED, "stale": "#7b8794"}  # fmt: skip
 
@@ -68,6 +69,13 @@ WHERE duplicate_of IS NOT NULL
   AND CAST(make_timestamp(epoch_us(coalesce(published_at, fetched_at))) AS DATE)
       BETWEEN $since AND $until
 """
+_DEALS_KPI_SQL = f"""
+SELECT
+    (SELECT count(*) FROM power_deals WHERE {tr.IN_PERIOD}),
+    (SELECT coalesce(sum(gw), 0) FROM power_deals WHERE {tr.IN_PERIOD}),
+    (SELECT count(*) FROM money_deals WHERE {tr.IN_PERIOD}),
+    (SELECT coalesce(sum(amount_usd), 0) FROM money_deals WHERE {tr.IN_PERIOD})
+"""
 _TOP_STORIES_SQL = """
 SELECT
     t.story_id,
@@ -104,12 +112,11 @@ def _fmt_bn(usd: float) -> str:
     return f"${bn:,.0f} bn" if bn >= 10 else f"${bn:,.1f} bn"
 
 
-def _kpis(con: duckdb.DuckDBPyConnection, per: tr.Period, power: list, money: list) -> list:
+def _kpis(con: duckdb.DuckDBPyConnection, per: tr.Period) -> list:
     params = {"since": per.since, "until": per.until}
     stories, articles, outlets, languages = con.execute(_KPI_SQL, params).fetchall()[0]
     folded = con.execute(_FOLDED_SQL, params).fetchall()[0][0]
-    gw = sum(d["gw"] or 0 for d in power)
-    usd = sum(d["amount_usd"] or 0 for d in money)
+    n_power, gw, n_money, usd = con.execute(_DEALS_KPI_SQL, params).fetchall()[0]
     return [
         ("stories", f"{stories:,}", f"from {articles:,} relevant articles"),
         (
@@ -117,21 +124,24 @@ def _kpis(con: duckdb.DuckDBPyConnection, per: tr.Period, power: list, money: li
             f"{outlets:,}",
             f"in {len(languages or [])} languages: {', '.join(languages or [])}",
         ),  # fmt: skip
-        ("gigawatts announced", f"{gw:,.1f} GW", f"in {len(power)} stories, each counted once"),
-        ("money announced", _fmt_bn(usd), f"in {len(money)} stories, each counted once"),
+        ("gigawatts announced", f"{gw:,.1f} GW", f"in {n_power:,} stories, each counted once"),
+        ("money announced", _fmt_bn(usd), f"in {n_money:,} stories, each counted once"),
         ("reposts folded", f"{folded:,}", "duplicates not counted twice"),
     ]
 
 
-def _top_stories(con: duckdb.DuckDBPyConnection, per: tr.Period, top: int,
-                 power: list, money: list) -> list[dict[str, Any]]:  # fmt: skip
+def _top_stories(con: duckdb.DuckDBPyConnection, per: tr.Period, top: int) -> list[dict[str, Any]]:
     cur = con.execute(_TOP_STORIES_SQL, {"since": per.since, "until": per.until, "top": top})
     cols = [d[0] for d in cur.description]
     stories = [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
     ids = [s["story_id"] for s in stories]
     orgs = dict(con.execute(_STORY_ORGS_SQL, {"ids": ids}).fetchall()) if ids else {}
-    gw = {d["story_id"]: tr.format_figure(d, "power") for d in power}
-    usd = {d["story_id"]: tr.format_figure(d, "money") for d in money}
+    # their figures, as in the ledgers of the month period the report's charts use
+    months = tr.Period(per.since, per.until, "month")
+    gw = {d["story_id"]: tr.format_figure(d, "power")
+          for d in tr.deals_of_stories(con, "power", months, ids).records()}  # fmt: skip
+    usd = {d["story_id"]: tr.format_figure(d, "money")
+           for d in tr.deals_of_stories(con, "money", months, ids).records()}  # fmt: skip
     for s in stories:
         s["orgs"] = orgs.get(s["story_id"], [])
         s["figures"] = [f for f in (gw.get(s["story_id"]), usd.get(s["story_id"])) if f]
@@ -195,20 +205,34 @@ def bucket_label(b: date, per: tr.Period) -> str:
     return f"{b:%b %Y}" if per.interval == "month" else f"{b:%-d %b}"
 
 
-def deals_bars(kind: str, found: list[dict[str, Any]], months: tr.Period) -> Chart:
+def deals_bars(
+    kind: str,
+    largest: list[dict[str, Any]],
+    totals: list[tuple[date, int, float]],
+    months: tr.Period,
+) -> Chart:
+    """Stacked bars per month: one segment per story among the month's largest
+    (``largest``, see :data:`SEGMENTS`), one for all its other stories (from ``totals``)."""
     buckets = months.buckets()
     labels = [f"{b:%b %Y}" for b in buckets]
     values = []
-    for d in found:
-        day = d["first_seen"].date() if hasattr(d["first_seen"], "date") else d["first_seen"]
-        b = tr.bucket_start(day, "month")
+    shown: dict[date, tuple[int, float]] = {}
+    for d in largest:
+        b = tr.bucket_start(tr.day_of(d["first_seen"]), "month")
         if b not in buckets:
             continue
         amount = d["gw"] if kind == "power" else (d["amount_usd"] or 0) / 1e9
+        n, v = shown.get(b, (0, 0.0))
+        shown[b] = (n + 1, v + amount)
         values.append({"month": f"{b:%b %Y}", "amount": round(amount, 3),
                        "deal": f"{', '.join(d['orgs'][:2]) or 'n/a'}: "
                                f"{tr.format_figure(d, kind)}",
                        "headline": d["headline"]})  # fmt: skip
+    for b, n, v in totals:
+        n_shown, v_shown = shown.get(b, (0, 0.0))
+        if n > n_shown:
+            values.append({"month": f"{b:%b %Y}", "amount": round(max(v - v_shown, 0.0), 3),
+                           "deal": f"{n - n_shown:,} other stories", "headline": ""})  # fmt: skip
     unit = "GW" if kind == "power" else "US$ bn"
     colour = BLUE if kind == "power" else ORANGE
     totals: dict[str, float] = {}
@@ -232,7 +256,8 @@ def deals_bars(kind: str, found: list[dict[str, Any]], months: tr.Period) -> Cha
     chart = (bars + labels_layer).properties(width=max(220, 90 * len(labels)), height=220)
     title = "Gigawatts announced per month" if kind == "power" else "Money announced per month"
     caption = ("One segment per story (its most-cited figure), so a deal retold by four outlets "
-               "counts once.")  # fmt: skip
+               f"counts once; beyond the {SEGMENTS} largest of a month, its other stories are "
+               "one segment.")  # fmt: skip
     return Chart(kind, title, render_svg(chart, kind), caption)
 
 
@@ -291,14 +316,17 @@ def sources_chart(health: tr.Result) -> Chart:
 
 def build(con: duckdb.DuckDBPyConnection, per: tr.Period, top: int = 10) -> Report:
     months = tr.Period(per.since, per.until, "month")
-    power = tr.deals(con, "power", months).records()
-    money = tr.deals(con, "money", months).records()
     names, series = tr.names_over_time(con, "org", per, top)
     charts = {}
     if names:
         charts["orgs"] = org_heatmap([n[0] for n in names], series, per)
-    charts["power"] = deals_bars("power", power, months)
-    charts["money"] = deals_bars("money", money, months)
+    for kind in ("power", "money"):
+        charts[kind] = deals_bars(
+            kind,
+            tr.largest_per_interval(con, kind, months, SEGMENTS).records(),
+            tr.deals_per_interval(con, kind, months),
+            months,
+        )
     found = tr.rising(con, per.until)
     fallback = None if found.rows else tr.recent_rising(con, per.until - timedelta(days=7))
     chart = rising_chart(found if found.rows else fallback[1] if fallback else found)
@@ -309,13 +337,13 @@ def build(con: duckdb.DuckDBPyConnection, per: tr.Period, top: int = 10) -> Repo
     return Report(
         period=per,
         generated_at=datetime.now(UTC),
-        kpis=_kpis(con, per, power, money),
+        kpis=_kpis(con, per),
         charts=charts,
-        top_stories=_top_stories(con, per, top, power, money),
+        top_stories=_top_stories(con, per, top),
         rising=found,
         rising_fallback=fallback,
-        power=sorted(power, key=lambda d: -(d["gw"] or 0))[:top],
-        money=sorted(money, key=lambda d: -(d["amount_usd"] or 0))[:top],
+        power=tr.deals(con, "power", months, limit=top).records(),
+        money=tr.deals(con, "money", months, limit=top).records(),
         sources=health,
     )
 

@@ -197,49 +197,89 @@ def names_table(con: duckdb.DuckDBPyConnection, what: str, per: Period, top: int
 
 # -- deals ----------------------------------------------------------------------------------
 
-_DEALS_SQL = {
-    "power": """
-        SELECT first_seen, headline, gw, gw_low, qualifier, orgs, n_sources, sources, languages,
-               citations, sentence, url, story_id
-        FROM power_deals
-        WHERE CAST(make_timestamp(epoch_us(first_seen)) AS DATE) BETWEEN $since AND $until
-        ORDER BY gw DESC, first_seen
-    """,
-    "money": """
-        SELECT first_seen, headline, amount, amount_low, currency, amount_usd, qualifier, orgs,
-               n_sources, sources, languages, citations, sentence, url, story_id
-        FROM money_deals
-        WHERE CAST(make_timestamp(epoch_us(first_seen)) AS DATE) BETWEEN $since AND $until
-        ORDER BY amount_usd DESC NULLS LAST, first_seen
-    """,
-}
+_DEAL_COLUMNS = {
+    "power": "first_seen, headline, gw, gw_low, qualifier, orgs, n_sources, sources, languages, "
+             "citations, sentence, url, story_id",
+    "money": "first_seen, headline, amount, amount_low, currency, amount_usd, qualifier, orgs, "
+             "n_sources, sources, languages, citations, sentence, url, story_id",
+}  # fmt: skip
+_DEAL_ORDER = {"power": "gw DESC, first_seen", "money": "amount_usd DESC NULLS LAST, first_seen"}
+IN_PERIOD = "CAST(make_timestamp(epoch_us(first_seen)) AS DATE) BETWEEN $since AND $until"
+
+
+def _deals_sql(kind: str, where: str = "", qualify: str = "", limit: int | None = None) -> str:
+    view = f"{kind}_deals"
+    sql = f"SELECT {_DEAL_COLUMNS[kind]} FROM {view} WHERE {IN_PERIOD} {where} {qualify} "
+    sql += f"ORDER BY {_DEAL_ORDER[kind]}"
+    return sql + (f" LIMIT {int(limit)}" if limit is not None else "")
+
+
+# per interval (week or month, UTC): stories and GW or US$ bn, each story once
+_DEALS_TOTALS_SQL = """
+    SELECT CAST(date_trunc($interval, make_timestamp(epoch_us(first_seen))) AS DATE) AS bucket,
+           count(*) AS stories, coalesce(sum({amount}), 0) AS amount
+    FROM {view}
+    WHERE CAST(make_timestamp(epoch_us(first_seen)) AS DATE) BETWEEN $since AND $until
+    GROUP BY bucket
+"""
+_AMOUNT = {"power": ("power_deals", "gw"), "money": ("money_deals", "amount_usd / 1e9")}
 
 QUALIFIER_SIGN = {"up_to": "≤ ", "more_than": "> ", "about": "~ ", "range": ""}
 
 
-def deals(con: duckdb.DuckDBPyConnection, kind: str, per: Period) -> Result:
-    """Every power or money deal (one per story) first seen in the period, largest first."""
-    cur = con.execute(_DEALS_SQL[kind], {"since": per.since, "until": per.until})
+def deals(
+    con: duckdb.DuckDBPyConnection, kind: str, per: Period, limit: int | None = None
+) -> Result:
+    """The power or money deals (one per story) first seen in the period, largest first;
+    the ``limit`` largest when given."""
+    return _result(con, _deals_sql(kind, limit=limit), per)
+
+
+def deals_of_stories(
+    con: duckdb.DuckDBPyConnection, kind: str, per: Period, story_ids: list[int]
+) -> Result:
+    """The power or money deals of these stories, first seen in the period."""
+    sql = _deals_sql(kind, where="AND story_id IN (SELECT unnest($ids::BIGINT[]))")
+    return _result(con, sql, per, ids=story_ids)
+
+
+def largest_per_interval(con: duckdb.DuckDBPyConnection, kind: str, per: Period, k: int) -> Result:
+    """The ``k`` largest power or money deals of each interval of the period."""
+    interval = "date_trunc($interval, make_timestamp(epoch_us(first_seen)))"
+    order = _DEAL_ORDER[kind]
+    qualify = f"QUALIFY row_number() OVER (PARTITION BY {interval} ORDER BY {order}) <= {int(k)}"
+    return _result(con, _deals_sql(kind, qualify=qualify), per, interval=per.interval)
+
+
+def _result(con: duckdb.DuckDBPyConnection, sql: str, per: Period, **params: Any) -> Result:
+    cur = con.execute(sql, {"since": per.since, "until": per.until, **params})
     cols = [d[0] for d in cur.description]
     return Result(cols, cur.fetchall())
 
 
-def _day(value: Any) -> date:
+def day_of(value: Any) -> date:
+    """The date of a DATE or TIMESTAMPTZ value as DuckDB returns it."""
     return value.date() if hasattr(value, "date") else value
 
 
 def deals_per_interval(
-    deals_result: Result, per: Period, kind: str
+    con: duckdb.DuckDBPyConnection, kind: str, per: Period
 ) -> list[tuple[date, int, float]]:
-    """(bucket start, stories, GW or US$ bn) for every interval of the period."""
-    totals = {b: [0, 0.0] for b in per.buckets()}
-    for rec in deals_result.records():
-        b = bucket_start(_day(rec["first_seen"]), per.interval)
-        amount = rec["gw"] if kind == "power" else (rec["amount_usd"] or 0) / 1e9
-        if b in totals:
-            totals[b][0] += 1
-            totals[b][1] += amount or 0.0
-    return [(b, n, round(v, 3)) for b, (n, v) in totals.items()]
+    """(bucket start, stories, GW or US$ bn) for every interval of the period, each story
+    counted once, in the interval of its first article."""
+    view, amount = _AMOUNT[kind]
+    sql = _DEALS_TOTALS_SQL.format(view=view, amount=amount)
+    got = {
+        b: (n, v)
+        for b, n, v in con.execute(
+            sql, {"interval": per.interval, "since": per.since, "until": per.until}
+        ).fetchall()
+    }
+    out = []
+    for b in per.buckets():
+        n, v = got.get(b, (0, 0.0))
+        out.append((b, n, round(v, 3)))
+    return out
 
 
 def format_figure(rec: dict[str, Any], kind: str) -> str:
@@ -259,15 +299,14 @@ def deals_tables(
     con: duckdb.DuckDBPyConnection, kind: str, per: Period, top: int = 10
 ) -> list[Result]:
     """``gigawatch trends power|money``: totals per interval, then the largest deals."""
-    found = deals(con, kind, per)
+    found = deals(con, kind, per, limit=top)
     unit = "GW" if kind == "power" else "US$ bn"
     what = "Capacity" if kind == "power" else "Money"
-    per_interval = [
-        (bucket_label(b, per.interval), n, round(v, 2))
-        for b, n, v in deals_per_interval(found, per, kind)
-    ]
+    totals = deals_per_interval(con, kind, per)
+    per_interval = [(bucket_label(b, per.interval), n, round(v, 2)) for b, n, v in totals]
+    stories = sum(n for _, n, _ in totals)
     total = sum(v for _, _, v in per_interval)
-    notes = [f"{len(found.rows)} stories, {total:,.1f} {unit} in all."]
+    notes = [f"{stories} stories, {total:,.1f} {unit} in all."]
     while per_interval and per_interval[0][1] == 0:  # nothing yet: not worth a row each
         per_interval.pop(0)
     if per_interval and per_interval[0][0] != bucket_label(per.buckets()[0], per.interval):
@@ -278,8 +317,8 @@ def deals_tables(
         notes,
     )  # fmt: skip
     rows = []
-    for rec in found.records()[:top]:
-        rows.append((_day(rec["first_seen"]), format_figure(rec, kind), ", ".join(rec["orgs"]),
+    for rec in found.records():
+        rows.append((day_of(rec["first_seen"]), format_figure(rec, kind), ", ".join(rec["orgs"]),
                      rec["headline"], rec["n_sources"], ", ".join(rec["languages"])))  # fmt: skip
     largest = Result(
         ["first seen", "figure", "organisations", "headline", "outlets", "languages"], rows,

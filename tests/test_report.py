@@ -153,3 +153,28 @@ def test_weekly_report_deployment():
     assert weekly["entrypoint"] == "flows/report.py:report"
     assert weekly["schedules"] == [{"cron": "0 7 * * 1", "timezone": "UTC"}]
     assert "concurrency_limit" not in weekly  # a reader: it never waits for the writers' slot
+
+
+def test_a_busy_month_draws_its_largest_stories_and_one_segment_for_the_rest():
+    from datetime import UTC, date, datetime
+
+    from gigawatch import report as rp
+    from gigawatch import trends as tr
+
+    months = tr.Period(date(2025, 10, 1), date(2025, 11, 30), "month")
+    n = rp.SEGMENTS + 4
+    largest = [
+        {"first_seen": datetime(2025, 10, 1 + i, tzinfo=UTC), "gw": float(n - i), "gw_low": None,
+         "qualifier": None, "orgs": [f"Org{i}"], "headline": f"Deal {i}"}
+        for i in range(rp.SEGMENTS)
+    ]  # fmt: skip
+    total = sum(range(1, n + 1))  # the month's n stories: n, n-1, ..., 1 GW
+    totals = [(date(2025, 10, 1), n, float(total)), (date(2025, 11, 1), 0, 0.0)]
+    chart = rp.deals_bars("power", largest, totals, months)
+    marks = re.findall(r'aria-label="([^"]+)" role="graphics-symbol"', chart.svg)
+    segments = [m for m in marks if m.startswith("month: Oct 2025; GW:")]
+    assert len(segments) == rp.SEGMENTS + 1
+    others = [m for m in segments if "deal: 4 other stories" in m]
+    assert len(others) == 1 and "amount: 10;" in others[0]  # 4 + 3 + 2 + 1 GW
+    # the month's total is printed on its bar
+    assert f">{total}</text>" in chart.svg
