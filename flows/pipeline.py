@@ -5,7 +5,10 @@ I/O tasks (the crawl, the warehouse writes) retry; extraction is pure and does n
 
 from __future__ import annotations
 
+import threading
+import time
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -16,7 +19,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.context import get_run_context
 
 from gigawatch import progress
-from gigawatch.crawl import CrawlOutput, read_spool, run_crawl
+from gigawatch.crawl import CrawlOutput, SpoolReader, run_crawl
 from gigawatch.extract import Extracted, extract_pages
 from gigawatch.plan import CrawlPlan
 from gigawatch.settings import run_dir, taxonomy_path
@@ -27,14 +30,24 @@ from warehouse import load, trend_store
 from warehouse.dedupe_store import fold_batch
 from warehouse.tags import tag_articles
 
+POLL_SECONDS = 0.5  # how often the spool is read while the crawl runs
+FLUSH_SECONDS = 30.0  # store a smaller batch when nothing more came for this long
 COUNT_KEYS = ("pages_fetched", "not_modified", "skipped_known", "articles_new", "duplicates",
               "errors", "outside_window")  # fmt: skip
 
 
 @task(retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE)
-def crawl(sources: str, workdir: Path, plan: CrawlPlan) -> CrawlOutput:
-    """Fetch feeds, sitemaps and pages in a child Scrapy process."""
-    return run_crawl(sources, workdir, plan, on_item=lambda n: progress.report("crawl", n, None))
+def crawl(
+    sources: str,
+    workdir: Path,
+    plan: CrawlPlan,
+    on_spool: Callable[[Path], None] | None = None,
+    stop: threading.Event | None = None,
+) -> CrawlOutput:
+    """Fetch feeds, sitemaps and pages in a child Scrapy process (``on_spool``, ``stop``: see
+    :func:`gigawatch.crawl.run_crawl`)."""
+    return run_crawl(sources, workdir, plan, on_item=lambda n: progress.report("crawl", n, None),
+                     on_spool=on_spool, stop=stop)  # fmt: skip
 
 
 @task(cache_policy=NO_CACHE)
@@ -113,26 +126,55 @@ def run_pipeline(
 def _crawl_and_store(
     config: SourcesConfig, database: Path, plan: CrawlPlan, batch_size: int, lock_timeout: float
 ) -> dict[str, Any]:
+    """Crawl in a task thread while this one extracts and stores what it has fetched so far,
+    a batch at a time: a batch is stored once ``batch_size`` pages are waiting, or
+    ``FLUSH_SECONDS`` after the last one, and the rest when the crawl ends. A run stopped
+    mid-crawl keeps every batch it stored."""
     logger = get_run_logger()
     taxonomy = taxonomy_path()
     configure_worker(str(taxonomy) if taxonomy else None)  # the tagger for this run's batches
     workdir = run_dir(database, plan.run_id)
     plan.known_urls_file = str(_known_urls(database, workdir / "known_urls.txt", lock_timeout))
-    try:
-        output = crawl(config.path, workdir, plan)
-    finally:
-        Path(plan.known_urls_file).unlink(missing_ok=True)  # as large as the history
-    logger.info("crawl fetched %d items", output.items)
     validators: dict[str, tuple[str, dict[str, str | None]]] = {}
     done = 0
-    for pages in read_spool(output.spool, batch_size):
+
+    def load_batch(pages: list[dict[str, Any]]) -> None:
+        nonlocal done
         extracted = extract(pages)
         store(database, pages, extracted, plan, lock_timeout)
         for page in pages:
             if page.get("validators") and page["outcome"] == "ok":
                 validators[page["url"]] = (page["source"], page["validators"])
         done += len(pages)
-        progress.report("load", done, output.items)
+        progress.report("load", done, None)
+
+    reader = SpoolReader(workdir / "pages.jsonl")
+    finished, stop = threading.Event(), threading.Event()
+    try:
+        future = crawl.submit(config.path, workdir, plan, reader.switch, stop)
+        future.add_done_callback(lambda _: finished.set())
+        pending: list[dict[str, Any]] = []
+        flushed = time.monotonic()
+        while True:
+            last = finished.is_set()  # before reading: once it is set, everything is written
+            pending.extend(reader.read())
+            while len(pending) >= batch_size:
+                load_batch(pending[:batch_size])
+                pending, flushed = pending[batch_size:], time.monotonic()
+            if pending and (last or time.monotonic() - flushed >= FLUSH_SECONDS):
+                load_batch(pending)
+                pending, flushed = [], time.monotonic()
+            if last:
+                break
+            finished.wait(POLL_SECONDS)
+        output = future.result()  # the crawl's error, if it failed for good
+    except BaseException:
+        stop.set()  # a batch could not be stored: the crawl child is not left running
+        finished.wait(30)
+        raise
+    finally:
+        Path(plan.known_urls_file).unlink(missing_ok=True)  # as large as the history
+    logger.info("crawl fetched %d items, %d stored", output.items, done)
     with wh.writer(database, lock_timeout) as con:
         summary = _summary(con, config, plan, output)
         # Validators only now that everything the feeds listed is stored: a run killed

@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -38,11 +39,18 @@ def run_crawl(
     plan: CrawlPlan | str,
     on_item: Callable[[int], None] | None = None,
     timeout: float | None = None,
+    on_spool: Callable[[Path], None] | None = None,
+    stop: threading.Event | None = None,
 ) -> CrawlOutput:
     """Crawl with ``scrapy crawl news`` in a child process; items go to ``workdir/pages.jsonl``.
 
     ``plan`` is a CrawlPlan, or just a run id for a plain crawl of every source.
+    ``on_spool(path)`` is called once the spool of this attempt is about to be written (a
+    :class:`SpoolReader` following it starts again from its top). Setting ``stop`` kills the
+    child and raises :class:`CrawlError` (the caller gave up on the run).
     """
+    if stop is not None and stop.is_set():
+        raise CrawlError("crawl stopped: the run it belonged to failed")
     workdir.mkdir(parents=True, exist_ok=True)
     if isinstance(plan, str):
         plan = CrawlPlan(run_id=plan)
@@ -52,6 +60,8 @@ def run_crawl(
     stats.unlink(missing_ok=True)
     plan.stats_file = str(stats)
     plan_file = plan.save(workdir / "plan.json")
+    if on_spool is not None:
+        on_spool(spool)
     cmd = [
         sys.executable, "-m", "scrapy", "crawl", "news",
         "-s", f"GIGAWATCH_SOURCES={Path(sources_path).resolve()}",
@@ -73,6 +83,9 @@ def run_crawl(
             if timeout is not None and time.monotonic() - started > timeout:
                 proc.kill()
                 raise CrawlError(f"crawl exceeded {timeout:.0f} s and was stopped; see {log}")
+            if stop is not None and stop.is_set():
+                proc.kill()
+                raise CrawlError("crawl stopped: the run it belonged to failed")
     if proc.returncode != 0:
         tail = _tail(errors) or _tail(log)
         raise CrawlError(f"scrapy exited with status {proc.returncode}: " + " | ".join(tail))
@@ -98,6 +111,43 @@ def _tail(path: Path, n: int = 5) -> list[str]:
         return []
 
 
+def _item(line: str | bytes) -> dict[str, Any]:
+    """One spool line as an item, with its deterministic ``fetch_id``."""
+    item = json.loads(line)
+    item["fetch_id"] = fetch_id(item["run_id"], item["kind"], item["url"])
+    return item
+
+
+class SpoolReader:
+    """Follows the spool while the crawler writes it: each :meth:`read` returns the items of
+    the complete lines written since the last one. :meth:`switch` (``run_crawl``'s
+    ``on_spool``) starts again from the top of a new attempt's spool. Thread-safe: the crawl
+    runs in a task thread while the flow reads."""
+
+    def __init__(self, path: Path):
+        self._lock = threading.Lock()
+        self._path = path
+        self._offset = 0
+        self._partial = b""
+
+    def switch(self, path: Path) -> None:
+        with self._lock:
+            self._path, self._offset, self._partial = path, 0, b""
+
+    def read(self) -> list[dict[str, Any]]:
+        with self._lock:
+            try:
+                with self._path.open("rb") as fh:
+                    fh.seek(self._offset)
+                    data = fh.read()
+            except FileNotFoundError:
+                return []
+            self._offset += len(data)
+            lines = (self._partial + data).split(b"\n")
+            self._partial = lines.pop()  # an unfinished last line waits for the next read
+            return [_item(line) for line in lines if line.strip()]
+
+
 def read_spool(spool: Path, batch_size: int) -> Iterator[list[dict[str, Any]]]:
     """The crawler's items in batches, each given its deterministic ``fetch_id``."""
     batch: list[dict[str, Any]] = []
@@ -105,9 +155,7 @@ def read_spool(spool: Path, batch_size: int) -> Iterator[list[dict[str, Any]]]:
         for line in fh:
             if not line.strip():
                 continue
-            item = json.loads(line)
-            item["fetch_id"] = fetch_id(item["run_id"], item["kind"], item["url"])
-            batch.append(item)
+            batch.append(_item(line))
             if len(batch) >= batch_size:
                 yield batch
                 batch = []

@@ -207,6 +207,42 @@ def test_killed_run_leaves_a_consistent_db_and_the_next_run_picks_up(prefect_har
         assert _count(db, "SELECT count(*) FROM flow_runs WHERE status = 'interrupted'") == 1
 
 
+def test_batches_are_stored_while_the_crawl_goes_on(prefect_harness, tmp_path):
+    with FixtureSite(article_delay=0.5) as site:
+        n = 24  # at 4 requests at a time, about 3 s of crawling
+        for i in range(n):
+            site.add_article(f"s-{i}", date(2025, 10, 1 + i % 28), i)
+        site.publish_feed()
+        sources = tmp_path / "s.toml"
+        sources.write_text(site.sources(), encoding="utf-8")
+        db = tmp_path / "w.duckdb"
+        proc = _gigawatch("run", "--sources", str(sources), "--db", str(db),
+                          "--batch-size", "2", env=_env(prefect_harness))  # fmt: skip
+        requested_then = None
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and proc.poll() is None:
+            try:
+                con = duckdb.connect(str(db), read_only=True)
+            except duckdb.Error:
+                time.sleep(0.05)
+                continue
+            try:
+                stored = con.execute("SELECT count(*) FROM documents").fetchone()[0]
+            except duckdb.Error:
+                stored = 0
+            finally:
+                con.close()
+            if stored >= 2:
+                requested_then = len(site.requested("/news/"))
+                break
+            time.sleep(0.05)
+        out, errs = proc.communicate(timeout=300)
+        assert proc.returncode == 0, out + errs
+        # the first articles were in the warehouse while most pages were still to be fetched
+        assert requested_then is not None and requested_then < n, requested_then
+        assert _count(db) == n
+
+
 def test_two_writers_one_waits_then_gives_up_and_readers_get_in(prefect_harness, tmp_path):
     with FixtureSite(article_delay=0.3) as site:
         for i in range(20):
