@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -161,6 +162,30 @@ def _gigawatch(*args: str, env: dict[str, str]) -> subprocess.Popen:
     )  # fmt: skip
 
 
+def _when_stored(db: Path, proc: subprocess.Popen, at_least: int, then: Callable[[], None]) -> None:
+    """Poll the warehouse read-only until ``at_least`` documents are stored, then call
+    ``then()`` while still holding the read connection (the writer stays out of the file
+    meanwhile). Returns without calling it if ``proc`` ends first or after 120 s."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            con = duckdb.connect(str(db), read_only=True)
+        except duckdb.Error:
+            time.sleep(0.02)
+            continue
+        try:
+            try:
+                stored = con.execute("SELECT count(*) FROM documents").fetchone()[0]
+            except duckdb.Error:
+                stored = 0
+            if stored >= at_least:
+                then()
+                return
+        finally:
+            con.close()
+        time.sleep(0.02)
+
+
 def test_killed_run_leaves_a_consistent_db_and_the_next_run_picks_up(prefect_harness, tmp_path):
     with FixtureSite(article_delay=0.05) as site:
         for i in range(30):
@@ -172,27 +197,14 @@ def test_killed_run_leaves_a_consistent_db_and_the_next_run_picks_up(prefect_har
         env = _env(prefect_harness)
         proc = _gigawatch("run", "--sources", str(sources), "--db", str(db),
                           "--batch-size", "2", env=env)  # fmt: skip
+
         # Wait until some batches are in, then kill the writer without warning. Holding a
         # read connection keeps the writer out of the file, so the kill lands mid-run.
-        deadline = time.monotonic() + 120
-        stored = 0
-        while time.monotonic() < deadline and proc.poll() is None:
-            try:
-                con = duckdb.connect(str(db), read_only=True)
-            except duckdb.Error:
-                time.sleep(0.02)
-                continue
-            try:
-                stored = con.execute("SELECT count(*) FROM documents").fetchone()[0]
-            except duckdb.Error:
-                stored = 0
-            if stored >= 4:
-                os.kill(proc.pid, signal.SIGKILL)
-                proc.wait()
-                con.close()
-                break
-            con.close()
-            time.sleep(0.02)
+        def kill() -> None:
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+        _when_stored(db, proc, 4, kill)
         assert proc.returncode == -signal.SIGKILL, proc.communicate()
         assert 4 <= _count(db) < 30
         # consistent: every stored document has its fetch record and its raw body
@@ -218,28 +230,12 @@ def test_batches_are_stored_while_the_crawl_goes_on(prefect_harness, tmp_path):
         db = tmp_path / "w.duckdb"
         proc = _gigawatch("run", "--sources", str(sources), "--db", str(db),
                           "--batch-size", "2", env=_env(prefect_harness))  # fmt: skip
-        requested_then = None
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and proc.poll() is None:
-            try:
-                con = duckdb.connect(str(db), read_only=True)
-            except duckdb.Error:
-                time.sleep(0.05)
-                continue
-            try:
-                stored = con.execute("SELECT count(*) FROM documents").fetchone()[0]
-            except duckdb.Error:
-                stored = 0
-            finally:
-                con.close()
-            if stored >= 2:
-                requested_then = len(site.requested("/news/"))
-                break
-            time.sleep(0.05)
+        requested: list[int] = []
+        _when_stored(db, proc, 2, lambda: requested.append(len(site.requested("/news/"))))
         out, errs = proc.communicate(timeout=300)
         assert proc.returncode == 0, out + errs
         # the first articles were in the warehouse while most pages were still to be fetched
-        assert requested_then is not None and requested_then < n, requested_then
+        assert requested and requested[0] < n, requested
         assert _count(db) == n
 
 
