@@ -19,6 +19,7 @@ batches one by one gives the same tables as a rebuild (tests/test_trend_store.py
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import re
 import time
@@ -57,8 +58,10 @@ def _drop_temp(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(stmt)
 
 
+@functools.cache
 def sql_version() -> str:
-    """Digest of the SQL that computes the trend tables: a change means a rebuild."""
+    """Digest of the SQL that computes the trend tables: a change means a rebuild (read once
+    per process: every batch asks)."""
     root = resources.files("warehouse") / "sql"
     digest = hashlib.sha1()
     for p in sorted(root.iterdir(), key=lambda p: p.name):
