@@ -25,7 +25,7 @@ QUICK = {
     "bench_extract.py": [],
     "bench_tagging.py": ["--n", "500"],
     "bench_dedupe.py": ["--sizes", "10000"],
-    "bench_views.py": ["--articles", "100000"],
+    "bench_views.py": ["--n", "100000", "--db", "data/bench-views-quick.duckdb", "--regenerate"],
 }
 
 
