@@ -8,6 +8,7 @@ process holds the file.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -32,6 +33,13 @@ def _sql_files(folder: str) -> list[tuple[str, str]]:
 def read_sql(name: str) -> str:
     """Text of ``warehouse/sql/<name>.sql``."""
     return (resources.files("warehouse") / "sql" / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def sql_statements(name: str) -> list[str]:
+    """The statements of ``warehouse/sql/<name>.sql``, to run one by one; comments are dropped
+    first (they may hold a ';'). No statement there has '--' inside a string."""
+    sql = re.sub(r"--[^\n]*", "", read_sql(name))
+    return [s.strip() for s in sql.split(";") if s.strip()]
 
 
 def _is_lock_error(exc: Exception) -> bool:

@@ -59,7 +59,7 @@ from gigawatch.dedupe import (
     load_config,
     similarity,
 )
-from warehouse.db import read_sql
+from warehouse.db import read_sql, sql_statements
 
 LOG = logging.getLogger(__name__)
 SignatureLookup = Callable[[list[int]], np.ndarray]  # article ids -> their MinHash rows
@@ -127,13 +127,6 @@ class _Known:
 # --- helpers -------------------------------------------------------------------------------
 
 
-def _statements(name: str) -> list[str]:
-    sql = "\n".join(
-        line for line in read_sql(name).splitlines() if not line.lstrip().startswith("--")
-    )
-    return [s.strip() for s in sql.split(";") if s.strip()]
-
-
 def _rows(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> list[tuple]:
     return con.execute(read_sql(name), params).fetchall()
 
@@ -167,7 +160,7 @@ def _migration_sql() -> str:
 
 
 def _reset_state(con: duckdb.DuckDBPyConnection, config: DedupeConfig) -> None:
-    for stmt in _statements("dedupe_drop"):
+    for stmt in sql_statements("dedupe_drop"):
         con.execute(stmt)
     con.execute(_migration_sql())
     con.execute("INSERT INTO dedupe_state VALUES ('signature', ?)",
@@ -278,7 +271,7 @@ def fold_batch(
         else:
             summary.unchanged += 1
     if changed:
-        for stmt in _statements("dedupe_forget"):
+        for stmt in sql_statements("dedupe_forget"):
             con.execute(stmt, {"ids": changed})
     if not keep:
         summary.seconds = round(time.monotonic() - t0, 3)
@@ -469,7 +462,7 @@ def _fold(
 
     # the batch in a temporary table, one row per article (bucket keys as one hex string)
     eligible = sig.eligible.tolist()
-    for stmt in _statements("dedupe_batch_tables"):
+    for stmt in sql_statements("dedupe_batch_tables"):
         con.execute(stmt)
     _append(con, "_dd_batch", zip(
         ids, batch.seen, sig.text_hash.tolist(), sig.n_words.tolist(), eligible,
@@ -556,7 +549,7 @@ def _fold(
 
     # signatures and buckets of the batch
     exact = [a for a, m in method.items() if m == "exact"]
-    for stmt in _statements("dedupe_batch_store"):
+    for stmt in sql_statements("dedupe_batch_store"):
         con.execute(stmt, {"exact": exact} if "$exact" in stmt else {})
 
     # stories
@@ -578,7 +571,7 @@ def _fold(
         if aid in duplicate_of:  # a re-extracted first-seen article is now a copy itself
             con.execute("UPDATE article_dedupe SET duplicate_of = $r WHERE duplicate_of = $a",
                         {"r": duplicate_of[aid], "a": aid})  # fmt: skip
-    for stmt in _statements("dedupe_drop_temp"):
+    for stmt in sql_statements("dedupe_drop_temp"):
         con.execute(stmt)
 
     summary.articles += n
@@ -672,7 +665,7 @@ def _stories(
     originals = [aid for aid in ids if aid not in duplicate_of]
     feats = _features(con, batch, originals)
     batch_keys = {aid: stories.keys(feats[aid]) for aid in originals}
-    for stmt in _statements("dedupe_story_tables"):
+    for stmt in sql_statements("dedupe_story_tables"):
         con.execute(stmt)
     _append(con, "_dd_story", (
         (aid, feats[aid].seen_at, *feats[aid].encode(), "".join(batch_keys[aid]))
@@ -764,7 +757,7 @@ def _stories(
             summary.stories_joined += 1
         for key in batch_keys.get(aid, ()):
             by_key.setdefault(key, []).append(aid)
-    for stmt in _statements("dedupe_story_store"):
+    for stmt in sql_statements("dedupe_story_store"):
         con.execute(stmt)
     for old, new in relabel.items():
         con.execute("UPDATE article_dedupe SET story_id = $new WHERE story_id = $old",

@@ -24,16 +24,9 @@ from gigawatch import progress
 from gigawatch.tagger import ArticleTags, configure_worker, tag_batch, worker_tagger
 from warehouse import db as wh
 from warehouse import trend_store
-from warehouse.db import read_sql
+from warehouse.db import read_sql, sql_statements
 
 INSERT_CHUNK = 50_000  # rows per INSERT statement, bounds the size of one parameter list
-
-
-def _statements(name: str) -> list[str]:
-    sql = "\n".join(
-        line for line in read_sql(name).splitlines() if not line.lstrip().startswith("--")
-    )
-    return [s.strip() for s in sql.split(";") if s.strip()]
 
 
 class _Columns:
@@ -110,7 +103,7 @@ class _Rows:
             return
         for lo in range(0, len(self.ids), INSERT_CHUNK):
             chunk = self.ids[lo : lo + INSERT_CHUNK]
-            for stmt in _statements("tags_delete"):
+            for stmt in sql_statements("tags_delete"):
                 con.execute(stmt, {"ids": chunk})
         self.articles.flush(con, {"tagged_at": datetime.now(UTC)})
         self.mentions.flush(con)
@@ -237,7 +230,7 @@ def retag(
                 collect(fut.result())
     with wh.writer(path, lock_timeout) as con:
         rows.write(con)
-        for stmt in _statements("tags_prune"):
+        for stmt in sql_statements("tags_prune"):
             con.execute(stmt)
         trend_store.rebuild(con)  # relevance and names changed everywhere
     return RetagSummary(done, relevant, version, round(time.monotonic() - t0, 3))

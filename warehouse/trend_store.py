@@ -21,7 +21,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
-import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -29,7 +28,7 @@ from importlib import resources
 
 import duckdb
 
-from warehouse.db import read_sql
+from warehouse.db import sql_statements
 
 # the statements of a refresh after the dirty articles are known, in order
 STEPS = ("trends_articles", "trends_weekly", "trends_cooccurrence", "trends_deals")
@@ -47,14 +46,8 @@ class TrendRefresh:
     full: bool = False
 
 
-def _statements(name: str) -> list[str]:
-    """The statements of ``warehouse/sql/<name>.sql``, comments dropped (they may hold ';')."""
-    sql = re.sub(r"--[^\n]*", "", read_sql(name))
-    return [s.strip() for s in sql.split(";") if s.strip()]
-
-
 def _drop_temp(con: duckdb.DuckDBPyConnection) -> None:
-    for stmt in _statements("trends_drop_temp"):
+    for stmt in sql_statements("trends_drop_temp"):
         con.execute(stmt)
 
 
@@ -79,10 +72,10 @@ def stored_version(con: duckdb.DuckDBPyConnection) -> str | None:
 def _run(con: duckdb.DuckDBPyConnection, first: str, params: dict, full: bool) -> TrendRefresh:
     t0 = time.monotonic()
     try:
-        for stmt in _statements(first):
+        for stmt in sql_statements(first):
             con.execute(stmt, params if "$ids" in stmt else {})
         for name in STEPS:
-            for stmt in _statements(name):
+            for stmt in sql_statements(name):
                 con.execute(stmt)
         counts = [con.execute(f"SELECT count(DISTINCT {col}) FROM {table}").fetchone()[0]
                   for col, table in (("article_id", "_tr_articles"), ("story_id", "_tr_stories"),
