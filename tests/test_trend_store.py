@@ -7,7 +7,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from tests.test_dedupe_fixtures import ARTICLES, BY_KEY, insert
+from tests.test_dedupe_fixtures import ARTICLES, BY_KEY, insert, rewrite_digest_as_regatta_copy
 from warehouse import db as wh
 from warehouse import trend_store
 from warehouse.dedupe_store import fold_batch
@@ -98,11 +98,7 @@ def test_views_read_the_tables(con):
 
 def test_a_changed_text_refreshes_the_stories_it_leaves_and_joins(con):
     ingest_both_batches(con)
-    digest = BY_KEY["digest-amd"]
-    con.execute(
-        "UPDATE documents SET text = ? WHERE article_id = ?",
-        [BY_KEY["regatta"]["text"].replace("Sunday", "Saturday"), digest["id"]],
-    )
+    digest = rewrite_digest_as_regatta_copy(con)
     before = snapshot(con)
     ingest(con, [digest["id"]])
     after = snapshot(con)
@@ -119,26 +115,22 @@ def test_refreshing_again_changes_nothing(con):
     assert snapshot(con) == before
 
 
-def test_stale_tables_are_rebuilt_when_the_schema_is_checked(con):
+@pytest.mark.parametrize("noticed_by", ["migrate", "batch refresh"])
+def test_stale_tables_are_rebuilt(con, noticed_by):
     ingest_both_batches(con)
     expected = snapshot(con)
-    # as after an upgrade that changed the SQL computing them
-    con.execute("UPDATE trend_state SET value = 'older' WHERE key = 'version'")
     con.execute("DELETE FROM trend_weekly")
-    wh.migrate(con)
-    assert trend_store.stored_version(con) == trend_store.sql_version()
-    assert snapshot(con) == expected
-
-
-def test_a_batch_refresh_on_stale_tables_rebuilds_them(con):
-    ingest_both_batches(con)
-    expected = snapshot(con)
-    con.execute("DELETE FROM trend_state")
     con.execute("DELETE FROM trend_deals")
-    con.execute("BEGIN TRANSACTION")
-    result = trend_store.refresh(con, [])
-    con.execute("COMMIT")
-    assert result.full
+    if noticed_by == "migrate":
+        # as after an upgrade that changed the SQL computing them
+        con.execute("UPDATE trend_state SET value = 'older' WHERE key = 'version'")
+        wh.migrate(con)
+    else:
+        con.execute("DELETE FROM trend_state")  # never computed
+        con.execute("BEGIN TRANSACTION")
+        assert trend_store.refresh(con, []).full
+        con.execute("COMMIT")
+    assert trend_store.stored_version(con) == trend_store.sql_version()
     assert snapshot(con) == expected
 
 
