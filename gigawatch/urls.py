@@ -91,14 +91,25 @@ def _query(query: str) -> str:
 
 
 def _fold(url: str) -> str:
-    """Normalise one absolute URL."""
+    """Normalise one absolute URL, again until nothing changes: removing an AMP segment can
+    leave work for the normaliser ("/amp/.." -> "/.."; "/a.amp.html/" -> "/a.amp.html")."""
+    folded = _fold_once(url)
+    for _ in range(4):
+        again = _fold_once(folded)
+        if again == folded:
+            break
+        folded = again
+    return folded
+
+
+def _fold_once(url: str) -> str:
     url = url.strip()
     parts = urlsplit(url)
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
         raise ValueError(f"not an absolute http(s) URL: {url!r}")
     inner = _unwrap_amp_cache(parts)
     if inner:
-        return _fold(inner)
+        return _fold_once(inner)
     # user info and a trailing dot in the host never identify another page
     host = parts.netloc.rsplit("@", 1)[-1]
     hostname, sep, port = host.partition(":") if not host.startswith("[") else (host, "", "")
