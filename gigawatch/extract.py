@@ -7,24 +7,29 @@ from __future__ import annotations
 
 import atexit
 import base64
+import codecs
 import os
+import re
 import zlib
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from importlib.metadata import version
 from typing import Any
 
+import lxml.html
 import trafilatura
 from dateutil import parser as dateparser
 from htmldate import find_date
+from w3lib.encoding import html_body_declared_encoding, read_bom
 
 from gigawatch.bylines import find_byline
 from gigawatch.language import detect
 from gigawatch.urls import article_id, canonical_url
 
 EXTRACTOR = f"trafilatura {version('trafilatura')}"
-MIN_TEXT_CHARS = 200
+MIN_TEXT_CHARS = 200  # of text outside links: a page of menus and link lists is no article
+FUTURE_TOLERANCE = timedelta(days=1)  # publication dates further ahead are dropped (time zones)
 # Markup and URL dates first; the extensive search (free text through dateparser, ~10x slower
 # as it tries every locale) only for pages where that found nothing.
 DATE_PARAMS = {
@@ -52,12 +57,126 @@ class Extracted:
     text: str | None = None
 
 
-def decode_body(body: bytes, encoding: str | None) -> str:
-    """Decode a raw body with the encoding the crawler determined, replacing bad bytes."""
+def _codec(name: str | None) -> str | None:
+    """Python's name for an encoding label ("UTF8" -> "utf-8", "windows-1252" -> "cp1252")."""
+    if not name:
+        return None
     try:
-        return body.decode(encoding or "utf-8", errors="replace")
+        return codecs.lookup(name.strip()).name
     except LookupError:
-        return body.decode("utf-8", errors="replace")
+        return None
+
+
+# Control characters are in no text: from one to the next, less than 64 bytes apart, is binary
+# data (an image or archive pasted into the page), removed before parsing.
+_CTRL = r"\x00-\x08\x0b\x0c\x0e-\x1f"
+_BINARY_RUN = re.compile(f"[{_CTRL}](?:[^{_CTRL}]{{0,64}}[{_CTRL}])+".encode())
+_BINARY_TEXT = re.compile(f"[{_CTRL}](?:[^{_CTRL}]{{0,64}}[{_CTRL}])+")
+_CONTROL_CHARS = re.compile(rf"[{_CTRL}\x7f]")
+
+
+def _mostly_utf8(body: bytes) -> bool:
+    """Whether a body that is not valid UTF-8 is still UTF-8 with a few bad bytes.
+
+    Counted outside binary data: as many well-formed non-ASCII characters as malformed
+    sequences. A windows-1252 text has accented letters that are malformed UTF-8 and almost
+    never a well-formed multi-byte sequence.
+    """
+    kept, pos = [], 0
+    for run in _BINARY_RUN.finditer(body):  # with the 64 bytes either side, also binary
+        kept.append(body[pos : max(pos, run.start() - 64)])
+        pos = max(pos, run.end() + 64)
+    kept.append(body[pos:])
+    text = b"".join(kept).decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    good = sum(1 for ch in text if ord(ch) > 127) - bad
+    return good >= bad
+
+
+def body_encoding(body: bytes, encoding: str | None) -> str:
+    """The encoding to decode a body with, given the one the crawler determined.
+
+    Declarations lie (a ``charset`` in the header or a ``<meta>`` that the bytes contradict),
+    so the bytes decide: a byte-order mark wins; bytes that are valid UTF-8 are UTF-8 whatever
+    is declared (windows-1252 text with accented letters is virtually never valid UTF-8); bytes
+    that are not are the declared legacy encoding, or, when UTF-8 was declared (or nothing),
+    UTF-8 if it is mostly well-formed (bad bytes then become U+FFFD), else the encoding the
+    page's own ``<meta>`` declares, else windows-1252.
+    """
+    bom, _ = read_bom(body)
+    if bom:
+        return _codec(bom) or "utf-8"
+    try:
+        body.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    declared = _codec(encoding)
+    if declared and declared != "utf-8":
+        return declared
+    if _mostly_utf8(body):
+        return "utf-8"
+    meta = _codec(html_body_declared_encoding(body))
+    if meta and meta != "utf-8":
+        return meta
+    return "cp1252"
+
+
+def decode_body(body: bytes, encoding: str | None) -> str:
+    """Decode a raw body (see :func:`body_encoding`), replacing bad bytes, removing runs of
+    binary data and control characters (they are not text)."""
+    html = body.decode(body_encoding(body, encoding), errors="replace")
+    if html.startswith("\ufeff"):
+        html = html[1:]
+    return _CONTROL_CHARS.sub("", _BINARY_TEXT.sub(" ", html))
+
+
+# Containers nested deeper than this are unwrapped before parsing: libxml2 stops at depth 256
+# ("Excessive depth in document") and the article inside is lost. Real pages stay far below.
+# Only elements whose end tag is required are counted (an unclosed <li>, <td> or <font> does
+# not nest in the parser's tree, or would be counted wrongly here).
+MAX_NESTING = 100
+_CONTAINER_TAG = re.compile(
+    r"<(/?)(div|span|section|article|main|aside|header|footer|nav|center|blockquote|"
+    r"ul|ol|dl|table|form)\b[^>]*>",
+    re.IGNORECASE,
+)
+
+
+def flatten_nesting(html: str, limit: int = MAX_NESTING) -> str:
+    """Drop the start and end tags of containers nested deeper than ``limit`` (their content
+    stays). One linear pass; pages with fewer container tags than ``limit`` are returned as is."""
+    tags = list(_CONTAINER_TAG.finditer(html))
+    if len(tags) <= limit:
+        return html
+    out: list[str] = []
+    stack: list[tuple[str, bool]] = []  # (tag name, kept) of the open containers
+    open_count: dict[str, int] = {}
+    depth = 0  # kept entries on the stack
+    pos = 0
+    for m in tags:
+        closing, name, raw = m.group(1), m.group(2).lower(), m.group(0)
+        keep = True
+        if not closing:
+            if raw.endswith("/>"):
+                continue
+            keep = depth < limit
+            stack.append((name, keep))
+            open_count[name] = open_count.get(name, 0) + 1
+            depth += keep
+        elif open_count.get(name):
+            while True:  # the parser closes the containers left open inside this one
+                top, kept = stack.pop()
+                open_count[top] -= 1
+                depth -= kept
+                if top == name:
+                    keep = kept
+                    break
+        if not keep:
+            out.append(html[pos : m.start()])
+            pos = m.end()
+    out.append(html[pos:])
+    return "".join(out)
 
 
 def unpack_body(packed: str) -> bytes:
@@ -65,17 +184,122 @@ def unpack_body(packed: str) -> bytes:
     return zlib.decompress(base64.b64decode(packed))
 
 
-def _published(extracted: str | None, listed: str | None) -> datetime | None:
-    """The publication time: the page's own date, refined by the feed/sitemap time that day."""
-    page = dateparser.isoparse(extracted).replace(tzinfo=UTC) if extracted else None
-    feed = dateparser.isoparse(listed) if listed else None
-    if feed is not None and feed.tzinfo is None:
-        feed = feed.replace(tzinfo=UTC)
-    if page is None:
-        return feed
-    if feed is not None and feed.astimezone(UTC).date() == page.date():
-        return feed.astimezone(UTC)
-    return page
+def _parse_date(value: str | None) -> datetime | None:
+    """An ISO date as a UTC-aware datetime; None when missing or unparseable."""
+    if not value:
+        return None
+    try:
+        when = dateparser.isoparse(value)
+    except (ValueError, OverflowError):
+        return None
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+
+
+def _published(
+    extracted: str | None, listed: str | None, now: datetime | None = None
+) -> datetime | None:
+    """The publication time: the page's own date, refined by the feed/sitemap time that day.
+
+    A date more than ``FUTURE_TOLERANCE`` ahead of now is not a publication date (a typo, an
+    event date, a clock gone wrong): the result is then NULL, as for a missing or unparseable
+    date, so that it never counts in trends.
+    """
+    page = _parse_date(extracted)
+    feed = _parse_date(listed)
+    same_day = page is not None and feed is not None and feed.date() == page.date()
+    found = feed if page is None or same_day else page
+    if found is not None and found > (now or datetime.now(UTC)) + FUTURE_TOLERANCE:
+        return None
+    return found
+
+
+_JUNK = re.compile(r"[\ufffd\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ue000-\uf8ff]")
+
+
+def clean_text(text: str) -> str:
+    """The extracted text without lines that are mostly undecodable bytes (binary data)."""
+    lines = [
+        line
+        for line in text.split("\n")
+        if not line.strip() or len(_JUNK.findall(line)) * 10 < len(line)
+    ]
+    return "\n".join(lines).strip()
+
+
+_BULLET = re.compile(r"^[-*•·>|\s]+")
+_SEPARATORS = re.compile(r"\s*[|·•/»›]\s*|\s{2,}")
+
+
+def _tree(html: str) -> Any:
+    """The page parsed by lxml, or None."""
+    try:
+        return lxml.html.fromstring(html)
+    except Exception:
+        return None
+
+
+def link_texts(tree: Any) -> set[str]:
+    """The texts of the page's links, whitespace-normalised."""
+    found: set[str] = set()
+    if tree is None:
+        return found
+    for a in tree.iter("a"):
+        words = " ".join(a.text_content().split())
+        if words:
+            found.add(words)
+    return found
+
+
+def prose_chars(text: str, links: set[str]) -> int:
+    """Characters of ``text`` in lines that are not link texts (menus, link lists, "Home |
+    About" rows): what is left of an article once its navigation is set aside."""
+    total = 0
+    for raw in text.split("\n"):
+        line = _BULLET.sub("", " ".join(raw.split()))
+        if not line or line in links:
+            continue
+        parts = [p for p in _SEPARATORS.split(line) if p]
+        if len(parts) > 1 and all(p in links for p in parts):
+            continue
+        total += len(line)
+    return total
+
+
+_TAG_LIKE = re.compile(r"<[^<>]*>")
+
+
+def literal_title(title: str | None, tree: Any) -> str | None:
+    """The title as the page shows it.
+
+    trafilatura strips what looks like a tag from titles (it prefers JSON-LD and meta, where
+    HTML is common); when the page's headline (its ``<h1>``, else its ``<title>``) is that
+    title with such text still in it (an escaped ``&lt;img …&gt;`` is text), the headline wins.
+    """
+    if not title or tree is None:
+        return title
+    want = " ".join(title.split())
+    for tag in ("h1", "title"):
+        for node in tree.iter(tag):
+            shown = " ".join(node.text_content().split())
+            if shown and " ".join(_TAG_LIKE.sub(" ", shown).split()) == want:
+                return shown
+        if tag == "h1" and next(tree.iter("h1"), None) is not None:
+            break
+    return title
+
+
+_JAN_1 = re.compile(
+    r"\d{4}-01-01|01/01/\d{2,4}|\b1(?:st|er)?\.? ?jan|\bjan(?:uary|vier)?\.? 0?1\b", re.I
+)
+
+
+def _searched_date(html: str, url: str) -> str | None:
+    """htmldate's extensive search, without its bare-year guesses: from a lone "2025" (or an
+    unparseable "32/13/2025") it answers 2025-01-01, which is no publication date."""
+    found = find_date(html, url=url, **{**DATE_PARAMS, "extensive_search": True})
+    if found and found.endswith("-01-01T00:00:00") and not _JAN_1.search(html):
+        return None
+    return found
 
 
 def _language(title: str, text: str, hint: str | None) -> str | None:
@@ -94,7 +318,7 @@ def extract_page(
 ) -> Extracted:
     """Extract one page. Never raises: failures come back with ``ok=False`` and the reason."""
     try:
-        html = decode_body(body, encoding)
+        html = flatten_nesting(decode_body(body, encoding))
         doc = trafilatura.bare_extraction(
             html,
             url=url,
@@ -106,25 +330,35 @@ def extract_page(
         return Extracted(
             fetch_id, ok=False, error=f"extraction failed: {type(exc).__name__}: {exc}"
         )
-    if doc is None or not doc.text or len(doc.text) < MIN_TEXT_CHARS:
-        got = len(doc.text) if doc is not None and doc.text else 0
+    text = clean_text(doc.text) if doc is not None and doc.text else ""
+    if len(text) < MIN_TEXT_CHARS:
         return Extracted(
             fetch_id,
             ok=False,
-            error=f"no article text found ({got} characters, at least {MIN_TEXT_CHARS} needed)",
+            error=f"no article text found ({len(text)} characters, at least {MIN_TEXT_CHARS} "
+            "needed)",
         )
-    date = doc.date or find_date(html, url=url, **{**DATE_PARAMS, "extensive_search": True})
+    tree = _tree(html)
+    prose = prose_chars(text, link_texts(tree))
+    if prose < MIN_TEXT_CHARS:
+        return Extracted(
+            fetch_id,
+            ok=False,
+            error=f"no article text found: only links and menus ({prose} characters outside "
+            f"links, at least {MIN_TEXT_CHARS} needed)",
+        )
+    date = doc.date or _searched_date(html, url)
     canonical = canonical_url(url, page_canonical=doc.url)
-    text = doc.text
+    title = literal_title(doc.title, tree)
     return Extracted(
         fetch_id,
         ok=True,
         article_id=article_id(canonical),
         url=canonical,
-        title=doc.title,
+        title=title,
         author=doc.author or find_byline(html),
         published_at=_published(date, listed_date),
-        language=_language(doc.title or "", text, language_hint),
+        language=_language(title or "", text, language_hint),
         site_name=doc.sitename,
         description=doc.description,
         text=text,
