@@ -43,6 +43,7 @@ class CrawlSettings:
     depth_limit: int = 3
     download_timeout: float = 30.0
     retry_times: int = 2
+    max_retry_after: float = 120.0  # longest Retry-After (429/503) waited for, seconds
     cdx_api: str = "https://web.archive.org/cdx/search/cdx"
     cdx_snapshot: str = "https://web.archive.org/web/{timestamp}id_/{url}"
     cdx_recent_days: int = 7

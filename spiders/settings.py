@@ -25,6 +25,14 @@ DOWNLOAD_TIMEOUT = 30
 
 RETRY_ENABLED = True
 RETRY_TIMES = 2
+REDIRECT_MAX_TIMES = 10  # a longer chain is recorded as http_error "too many redirects"
+DOWNLOADER_MIDDLEWARES = {
+    # retries honour Retry-After (429/503), up to GIGAWATCH_MAX_RETRY_AFTER seconds
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "spiders.middlewares.RetryAfterMiddleware": 550,
+    # after RedirectMiddleware (600), so it sees a 3xx first: no redirect leaves a source
+    "spiders.middlewares.OffSiteRedirectMiddleware": 650,
+}
 # Error answers reach the spider so that each becomes a recorded fetch, not a silent drop.
 HTTPERROR_ALLOW_ALL = True
 
@@ -41,3 +49,4 @@ LOG_LEVEL = "INFO"
 # gigawatch's own settings.
 GIGAWATCH_SOURCES = "sources.toml"  # the sources file to crawl
 GIGAWATCH_PLAN = ""  # JSON file of a gigawatch.plan.CrawlPlan (run id, window, known URLs)
+GIGAWATCH_MAX_RETRY_AFTER = 120.0  # longest Retry-After honoured, seconds

@@ -10,6 +10,7 @@ import base64
 import hashlib
 import json
 import re
+import resource
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -29,6 +30,7 @@ from gigawatch.plan import CrawlPlan
 from gigawatch.sources import CrawlSettings, Source, load_sources
 from gigawatch.urls import canonical_url
 from spiders.items import FetchItem
+from spiders.middlewares import REFUSED, on_domain
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 MAX_SITEMAP_DEPTH = 3
@@ -43,23 +45,44 @@ def _content_type(response: Response) -> str | None:
     return raw.decode("latin-1").strip() if raw else None
 
 
-def _failure_outcome(failure: Failure) -> tuple[str, str]:
-    """Map a download failure to (outcome, message)."""
+def _failure_outcome(
+    failure: Failure, max_bytes: int | None = None, max_redirects: int | None = None
+) -> tuple[str, str]:
+    """Map a download failure to (outcome, message); ``max_bytes`` and ``max_redirects`` are
+    the limits in force, for the message."""
     exc = failure.value
     name = type(exc).__name__
     text = str(exc) or name
-    if name == "IgnoreRequest" and "robots" in text.lower():
+    lower = text.lower()
+    if name == "IgnoreRequest" and "robots" in lower:
         return "blocked_by_robots", "forbidden by robots.txt"
-    if name in ("CancelledError",) or "maxsize" in text.lower() or "max size" in text.lower():
+    if name == "IgnoreRequest" and "max redirections" in lower:
+        limit = f" (more than {max_redirects})" if max_redirects else ""
+        return "http_error", f"too many redirects{limit}: {text}"
+    if "maxsize" in lower or "max size" in lower:  # Content-Length, or a decompression bomb
         return "too_large", f"download cancelled: larger than the download size limit ({text})"
-    if name in ("TimeoutError", "TCPTimedOutError", "ResponseNeverReceived") or "timeout" in name:
-        return "network_error", f"{name}: {text}"
+    if name in ("CancelledError", "DownloadCancelledError"):
+        # without Content-Length, Scrapy cancels once the body grows past the limit
+        limit = f" ({max_bytes} bytes)" if max_bytes else ""
+        return "too_large", f"download cancelled: body grew past max_page_bytes{limit}"
     return "network_error", f"{name}: {text}"
 
 
-def _on_domain(url: str, domains: list[str]) -> bool:
-    host = (urlsplit(url).hostname or "").lower()
-    return any(host == d or host.endswith("." + d) for d in domains)
+_on_domain = on_domain
+
+
+def _binary(body: bytes) -> bool:
+    """Whether a body announced as HTML is binary data: NUL bytes near its top (UTF-16 text,
+    which has them too, starts with a byte-order mark), or still gzip-compressed."""
+    head = body[:1024]
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return False
+    return head[:2] == b"\x1f\x8b" or b"\x00" in head
+
+
+def _notes(*notes: str | None) -> str | None:
+    """The notes that are set, joined for a fetch row's ``error``; None when there is none."""
+    return "; ".join(n for n in notes if n) or None
 
 
 def _allowed(url: str, src: Source) -> bool:
@@ -93,6 +116,7 @@ class NewsSpider(scrapy.Spider):
                 "DEPTH_LIMIT": crawl.depth_limit,
                 "DOWNLOAD_TIMEOUT": crawl.download_timeout,
                 "RETRY_TIMES": crawl.retry_times,
+                "GIGAWATCH_MAX_RETRY_AFTER": crawl.max_retry_after,
             },
             priority="spider",
         )
@@ -101,6 +125,7 @@ class NewsSpider(scrapy.Spider):
         super().__init__(*args, **kwargs)
         self._seen_articles: set[str] = set()
         self._per_source: dict[str, int] = {}
+        self._sitemaps_read: dict[str, set[str]] = {}  # per source: sitemap URLs requested
         self._matchers: dict[str, tuple[list[re.Pattern[str]], LinkExtractor]] = {}
 
     def _setup(self) -> None:
@@ -164,6 +189,8 @@ class NewsSpider(scrapy.Spider):
         return f"{self.crawl.cdx_api}?{urlencode(query)}"
 
     def closed(self, reason: str) -> None:
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+        self.logger.info("crawl peak memory (max RSS): %d MB", peak)
         if self.plan.stats_file:
             data = {name: dict(counter) for name, counter in self.stats.items()}
             Path(self.plan.stats_file).write_text(json.dumps(data), encoding="utf-8")
@@ -174,6 +201,7 @@ class NewsSpider(scrapy.Spider):
             for url in src.feeds:
                 yield self._request(url, src, "feed", self.parse_feed)
             for url in src.sitemaps:
+                self._sitemaps_read.setdefault(src.name, set()).add(url)
                 yield self._request(url, src, "sitemap", self.parse_sitemap, depth=0)
             for url in src.start_urls:
                 yield self._request(url, src, "listing", self.parse_listing)
@@ -244,6 +272,17 @@ class NewsSpider(scrapy.Spider):
             original=link.url if fetch_url else None,
         )  # fmt: skip
 
+    def _article_requests(self, links: list[Link], src: Source) -> Iterator[scrapy.Request]:
+        """Requests for the article candidates of a feed or sitemap. Once the source has
+        reached ``max_pages_per_source`` the rest are only counted (``over_page_limit``), so
+        a sitemap of 100,000 calendar URLs costs no more than its first pages."""
+        for i, link in enumerate(links):
+            if self._per_source.get(src.name, 0) >= self.max_pages:
+                self.stats[src.name]["over_page_limit"] += len(links) - i
+                return
+            if (req := self._article_request(link, src)) is not None:
+                yield req
+
     def _item(self, response: Response | None, request: scrapy.Request, **fields: Any) -> FetchItem:
         meta = request.meta
         src = self.sources[meta["source"]]
@@ -265,13 +304,19 @@ class NewsSpider(scrapy.Spider):
 
     def _http_error(self, response: Response) -> FetchItem | None:
         """The item for a non-2xx answer (304 to a conditional request: not_modified)."""
+        refused = response.meta.get(REFUSED)
+        if refused is not None:  # spiders.middlewares: an off-site redirect, a loop, a long wait
+            outcome, error = refused
+            return self._item(response, response.request, outcome=outcome, error=error)
         if 200 <= response.status < 300:
             return None
         if response.status == 304:
             self.stats[response.meta["source"]]["not_modified"] += 1
             return self._item(response, response.request, outcome="not_modified")
+        retries = response.meta.get("retry_times", 0)
+        after = f" (after {retries} {'retry' if retries == 1 else 'retries'})" if retries else ""
         return self._item(
-            response, response.request, outcome="http_error", error=f"HTTP {response.status}"
+            response, response.request, outcome="http_error", error=f"HTTP {response.status}{after}"
         )
 
     def _refusal(
@@ -311,16 +356,16 @@ class NewsSpider(scrapy.Spider):
         if refused is not None:
             yield refused
             return
-        links, warning = parsed
+        listed, warning = parsed
         src = self.sources[response.meta["source"]]
+        links, off_site = self._on_site(listed, src)
         # A malformed feed is an error even when some items could be recovered (and followed).
         yield self._item(
             response, response.request, outcome="parse_error" if warning else "ok",
-            error=warning, links_found=len(links), validators=self._validators(response),
+            error=_notes(warning, off_site), links_found=len(listed),
+            validators=self._validators(response),
         )  # fmt: skip
-        for link in links:
-            if (req := self._article_request(link, src)) is not None:
-                yield req
+        yield from self._article_requests(links, src)
 
     def parse_sitemap(self, response: Response) -> Iterator[Any]:
         refused, sitemap = self._refusal(response, parse_sitemap)
@@ -328,26 +373,76 @@ class NewsSpider(scrapy.Spider):
             yield refused
             return
         src = self.sources[response.meta["source"]]
+        links, off_site = self._on_site(sitemap.links, src)
+        notes = [sitemap.warning, off_site]
+        children: list[Link] = []
+        if sitemap.kind == "sitemapindex":
+            children, links = links, []
+            notes.append(self._child_sitemaps(response, src, children))
         yield self._item(
             response,
             response.request,
             outcome="ok",
-            error=sitemap.warning,
+            error=_notes(*notes),
             links_found=len(sitemap.links),
             validators=self._validators(response),
         )
         depth = response.meta.get("sitemap_depth", 0)
+        for link in children:
+            yield self._request(link.url, src, "sitemap", self.parse_sitemap, depth=depth + 1)
+        yield from self._article_requests(links, src)
+
+    def _child_sitemaps(self, response: Response, src: Source, children: list[Link]) -> str | None:
+        """Keep in ``children`` (in place) the child sitemaps of an index to read: not read
+        before in this crawl (an index listing itself, or a cycle), not nested deeper than
+        MAX_SITEMAP_DEPTH, not last changed before a backfill window. Returns a note on what
+        was skipped, for the index's fetch row."""
+        read = self._sitemaps_read.setdefault(src.name, set())
+        here = {response.url, *(response.meta.get("redirect_urls") or []), response.request.url}
+        read.update(here)
+        depth = response.meta.get("sitemap_depth", 0)
         start, _end = self.plan.window()
-        for link in sitemap.links:
-            if sitemap.kind == "sitemapindex":
-                # a child sitemap last changed before the window holds nothing from it
-                stale = start is not None and link.published is not None and link.published < start
-                if depth < MAX_SITEMAP_DEPTH and not stale:
-                    yield self._request(
-                        link.url, src, "sitemap", self.parse_sitemap, depth=depth + 1
-                    )
-            elif (req := self._article_request(link, src)) is not None:
-                yield req
+        keep: list[Link] = []
+        itself = repeats = too_deep = 0
+        for link in children:
+            if link.url in here:
+                itself += 1
+            elif link.url in read:
+                repeats += 1
+            elif depth >= MAX_SITEMAP_DEPTH:
+                too_deep += 1
+            # a child sitemap last changed before the window holds nothing from it
+            elif not (start is not None and link.published is not None and link.published < start):
+                read.add(link.url)
+                keep.append(link)
+        children[:] = keep
+        self.stats[src.name]["sitemaps_skipped"] += itself + repeats + too_deep
+        notes = []
+        if itself:
+            notes.append("sitemap index lists itself (not read again)")
+        if repeats:
+            notes.append(f"{repeats} child sitemap(s) already read in this crawl, skipped")
+        if too_deep:
+            notes.append(
+                f"sitemap indexes nested deeper than {MAX_SITEMAP_DEPTH}: "
+                f"{too_deep} child sitemap(s) not read"
+            )
+        return _notes(*notes)
+
+    def _on_site(self, links: list[Link], src: Source) -> tuple[list[Link], str | None]:
+        """The links of a feed or sitemap inside the source's ``allowed_domains`` (all of them
+        when it has none), and a note on the others, which are not fetched."""
+        if not src.allowed_domains:
+            return links, None
+        inside = [lk for lk in links if _allowed(lk.url, src)]
+        outside = [lk for lk in links if not _allowed(lk.url, src)]
+        if not outside:
+            return links, None
+        self.stats[src.name]["off_site"] += len(outside)
+        return inside, (
+            f"{len(outside)} listed URL(s) outside allowed_domains not fetched "
+            f"(first: {outside[0].url})"
+        )
 
     def parse_listing(self, response: Response) -> Iterator[Any]:
         refused, _ = self._refusal(response, html="listing")
@@ -413,6 +508,14 @@ class NewsSpider(scrapy.Spider):
             )
             return
         body = response.body
+        if _binary(body):
+            yield self._item(
+                response,
+                response.request,
+                outcome="not_html",
+                error=f"body is binary data, not HTML (served as {ctype})",
+            )
+            return
         yield self._item(
             response,
             response.request,
@@ -426,5 +529,7 @@ class NewsSpider(scrapy.Spider):
     def on_error(self, failure: Failure) -> Iterator[FetchItem]:
         request = failure.request
         response = getattr(failure.value, "response", None)
-        outcome, message = _failure_outcome(failure)
+        outcome, message = _failure_outcome(
+            failure, self.crawl.max_page_bytes, self.settings.getint("REDIRECT_MAX_TIMES")
+        )
         yield self._item(response, request, outcome=outcome, error=message)
