@@ -10,7 +10,7 @@ import os
 import time
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -30,8 +30,10 @@ sources_app = typer.Typer(help="Inspect and validate the sources file.", no_args
 app.add_typer(sources_app, name="sources")
 
 # Wide enough for the tables when output goes to a file or a pipe.
-console = Console(width=None if Console().is_terminal else 120)
-err = Console(stderr=True)
+# Emoji codes are never expanded (data such as "postgres:x:101" prints as stored); data goes
+# to rich as Text or with markup=False, so only gigawatch's own strings carry markup.
+console = Console(width=None if Console().is_terminal else 120, emoji=False)
+err = Console(stderr=True, emoji=False)
 
 DbOption = Annotated[
     Path | None,
@@ -347,7 +349,7 @@ def serve(
 
 @app.command()
 def query(
-    sql: Annotated[str, typer.Argument(help="SQL to run (read-only).")],
+    sql: Annotated[str, typer.Argument(help="One SQL query (read-only, sandboxed).")],
     db: DbOption = None,
     fmt: Annotated[
         str, typer.Option("--format", "-f", help="table, csv, json or parquet (with --out).")
@@ -355,42 +357,69 @@ def query(
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Parquet file to write (--format parquet).")
     ] = None,
+    timeout: Annotated[
+        float, typer.Option(help="Stop the query after this many seconds (0: no limit).")
+    ] = 30.0,
+    max_rows: Annotated[
+        int | None,
+        typer.Option(
+            help="Rows returned at most (0: all) [default: 10000 for a table, all "
+            "for csv, json and parquet]."
+        ),  # fmt: skip
+    ] = None,
+    memory_limit: Annotated[str, typer.Option(help="DuckDB memory limit for the query.")] = "2GB",
 ) -> None:
-    """Run read-only SQL on the warehouse and print the result (or write it as Parquet)."""
+    """Run one read-only SQL query on the warehouse, in a sandbox, and print the result (or
+    write it as Parquet). Files, URLs, ATTACH, SET, PRAGMA, COPY and writes are refused."""
     import duckdb
 
     from gigawatch.output import write_rows
     from warehouse import db as wh
+    from warehouse import sandbox
 
     if fmt not in ("table", "csv", "json", "parquet"):
-        err.print(f"unknown format {fmt!r}: use table, csv, json or parquet")
-        raise typer.Exit(EXIT_BAD_INPUT)
+        _refuse(f"unknown format {fmt!r}: use table, csv, json or parquet")
     if (fmt == "parquet") != (out is not None):
-        err.print("--format parquet goes with --out FILE")
-        raise typer.Exit(EXIT_BAD_INPUT)
+        _refuse("--format parquet goes with --out FILE")
+    if timeout < 0 or (max_rows is not None and max_rows < 0):
+        _refuse("--timeout and --max-rows take 0 or a positive number")
+    rows_cap = (10_000 if fmt == "table" else 0) if max_rows is None else max_rows
+    limits = sandbox.Limits(timeout=timeout, max_rows=rows_cap or None,
+                            memory_limit=memory_limit)  # fmt: skip
+    tmp, target = sandbox.parquet_paths(out) if out is not None else (None, None)
     try:
-        con = wh.connect(db_path(db), read_only=True)
+        con = sandbox.open_sandbox(db_path(db), limits, writable=[tmp] if tmp else [])
     except (FileNotFoundError, wh.WarehouseBusy) as exc:
-        err.print(str(exc))
-        raise typer.Exit(EXIT_FAILED) from None
-    try:
-        if out is not None:
-            from gigawatch.export import write_parquet
-
-            n = write_parquet(con, sql, out)
-            console.print(f"{n} rows written to {out}")
-            return
-        cur = con.execute(sql)
-        if cur.description is None:
-            return
-        columns = [d[0] for d in cur.description]
-        rows = cur.fetchall()
-    except (duckdb.Error, ValueError) as exc:
         err.print(str(exc), markup=False, highlight=False)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
+        raise typer.Exit(EXIT_FAILED) from None
+    except duckdb.Error as exc:  # a bad --memory-limit, say
+        _refuse(str(exc))
+    try:
+        with sandbox.deadline(con, limits.timeout):
+            stmt = sandbox.check_statement(con, sql)
+            if tmp is not None and target is not None:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                n = sandbox.write_parquet(con, stmt, tmp, target, limits.max_rows)
+                console.print(f"{n} rows written to {out}", markup=False, highlight=False)
+                return
+            result = sandbox.stream(con, stmt, limits.max_rows)
+            if result.columns:
+                write_rows(result.columns, result.rows, fmt, console=console)
+        if result.truncated.is_set():
+            err.print(f"(stopped at {limits.max_rows} rows: --max-rows)", markup=False,
+                      highlight=False)  # fmt: skip
+    except duckdb.PermissionException as exc:  # a file, URL or extension: its first line says
+        _refuse(str(exc).strip().splitlines()[0])
+    except (duckdb.Error, ValueError) as exc:
+        _refuse(str(exc))
     finally:
         con.close()
-    write_rows(columns, rows, fmt, console=console)
+
+
+def _refuse(message: str) -> NoReturn:
+    """Print a refusal or DuckDB's own error message on stderr and exit 2."""
+    err.print(message.strip() or "refused", markup=False, highlight=False, soft_wrap=True)
+    raise typer.Exit(EXIT_BAD_INPUT)
 
 
 @sources_app.command("check")
@@ -419,7 +448,7 @@ def _read_only(db: Path | None):
     try:
         return wh.connect(db_path(db), read_only=True)
     except (FileNotFoundError, wh.WarehouseBusy) as exc:
-        err.print(str(exc))
+        err.print(str(exc), markup=False, highlight=False)
         raise typer.Exit(EXIT_FAILED) from None
 
 
@@ -442,8 +471,10 @@ def trends(
     (each story once), names rising above their baseline."""
     from datetime import timedelta
 
+    from rich.text import Text
+
     from gigawatch import trends as tr
-    from gigawatch.output import rich_table
+    from gigawatch.output import rich_table, visible
 
     choices = ("orgs", "topics", "power", "money", "rising")
     if what not in choices:
@@ -468,7 +499,7 @@ def trends(
                 per = tr.period(con, since.date() if since else None,
                                 until.date() if until else None, interval)  # fmt: skip
             except ValueError as exc:
-                err.print(str(exc))
+                err.print(str(exc), markup=False, highlight=False)
                 raise typer.Exit(EXIT_BAD_INPUT) from None
             if what in ("orgs", "topics"):
                 results = [tr.names_table(con, what, per, top)]
@@ -480,9 +511,9 @@ def trends(
         if res.rows:
             console.print(rich_table(res.columns, res.rows, title=res.title))
         else:
-            console.print(f"[bold]{res.title}[/bold]")
+            console.print(Text(visible(res.title), style="bold"))
         for note in res.notes:
-            console.print(note)
+            console.print(Text(visible(note)))
 
 
 @app.command()
@@ -536,11 +567,11 @@ def report(
         path = write_report(con, out, since.date() if since else None,
                             until.date() if until else None, "week", top)  # fmt: skip
     except ValueError as exc:
-        err.print(str(exc))
+        err.print(str(exc), markup=False, highlight=False)
         raise typer.Exit(EXIT_BAD_INPUT) from None
     finally:
         con.close()
-    console.print(f"Report written to {path}")
+    console.print(f"Report written to {path}", markup=False, highlight=False)
 
 
 if __name__ == "__main__":

@@ -111,13 +111,3 @@ def export_all(
             continue
         done.append(export_relation(con, name, kind, columns, out))
     return done
-
-
-def write_parquet(con: duckdb.DuckDBPyConnection, sql: str, out: Path) -> int:
-    """Write the result of one query to a Parquet file; returns its number of rows."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    rel = con.sql(sql.strip().rstrip(";"))
-    if rel is None:
-        raise ValueError("not a query: only SELECT-like statements can be written to Parquet")
-    rel.write_parquet(str(out))
-    return con.execute("SELECT count(*) FROM read_parquet(?)", [str(out)]).fetchall()[0][0]

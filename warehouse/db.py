@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -52,8 +53,11 @@ def connect(
     *,
     read_only: bool = False,
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+    config: dict[str, Any] | None = None,
 ) -> duckdb.DuckDBPyConnection:
-    """Open ``path``, retrying while another process holds it, up to ``lock_timeout`` seconds."""
+    """Open ``path``, retrying while another process holds it, up to ``lock_timeout`` seconds.
+
+    ``config`` holds DuckDB settings applied at start-up (the SQL sandbox's limits)."""
     path = Path(path)
     if read_only and not path.exists():
         raise FileNotFoundError(f"no database at {path}: run `gigawatch run` or `gigawatch demo`")
@@ -63,7 +67,7 @@ def connect(
     delay = 0.05
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only)
+            return duckdb.connect(str(path), read_only=read_only, config=config or {})
         except duckdb.IOException as exc:
             if not _is_lock_error(exc):
                 raise
