@@ -55,6 +55,7 @@ class Extracted:
     site_name: str | None = None
     description: str | None = None
     text: str | None = None
+    note: str | None = None  # why a stored article lacks something (a future date dropped)
 
 
 def _codec(name: str | None) -> str | None:
@@ -213,6 +214,17 @@ def _published(
     return found
 
 
+def future_date_note(
+    extracted: str | None, listed: str | None, now: datetime | None = None
+) -> str | None:
+    """Why :func:`_published` found no date although the page or its listing gave one."""
+    limit = (now or datetime.now(UTC)) + FUTURE_TOLERANCE
+    ahead = [d for d in (_parse_date(extracted), _parse_date(listed)) if d and d > limit]
+    if not ahead:
+        return None
+    return f"publication date {max(ahead):%Y-%m-%d} is in the future: published_at left NULL"
+
+
 _JUNK = re.compile(r"[\ufffd\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ue000-\uf8ff]")
 
 
@@ -350,6 +362,7 @@ def extract_page(
     date = doc.date or _searched_date(html, url)
     canonical = canonical_url(url, page_canonical=doc.url)
     title = literal_title(doc.title, tree)
+    published = _published(date, listed_date)
     return Extracted(
         fetch_id,
         ok=True,
@@ -357,11 +370,12 @@ def extract_page(
         url=canonical,
         title=title,
         author=doc.author or find_byline(html),
-        published_at=_published(date, listed_date),
+        published_at=published,
         language=_language(title or "", text, language_hint),
         site_name=doc.sitename,
         description=doc.description,
         text=text,
+        note=None if published else future_date_note(date, listed_date),
     )
 
 

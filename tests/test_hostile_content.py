@@ -27,6 +27,7 @@ from gigawatch.extract import (
     decode_body,
     extract_page,
     flatten_nesting,
+    future_date_note,
     prose_chars,
 )
 from gigawatch.extract import _published as published
@@ -306,6 +307,9 @@ def test_future_dates_are_not_publication_dates():
     assert published("2025-10-06T09:00:00", None, now) == datetime(2025, 10, 6, 9, tzinfo=UTC)
     assert published("not a date", "either", now) is None
     assert published(None, None, now) is None
+    note = future_date_note("2031-03-14T09:00:00", None, now)
+    assert note == "publication date 2031-03-14 is in the future: published_at left NULL"
+    assert future_date_note("2025-10-06T09:00:00", None, now) is None
 
 
 def test_prose_chars_counts_text_outside_links():
@@ -425,6 +429,9 @@ def test_invalid_utf8_bytes_are_replaced_and_the_rest_reads_correctly(crawled):
 def test_future_date_is_stored_as_null(crawled):
     row = _stored(crawled, "/news/future-date")
     assert row["published_at"] is None
+    outcomes = _outcomes(crawled, "/news/future-date")
+    assert outcomes[0][0] == "stored"  # the article is kept, its date is not; pages says why
+    assert "publication date 2031-03-14 is in the future" in outcomes[0][1]
     con = wh.connect(crawled["db"], read_only=True)
     try:
         future = con.execute(
@@ -501,6 +508,8 @@ def test_no_page_crashes_the_run_and_every_page_has_an_outcome(crawled):
         outcomes = {o for o, _ in _outcomes(crawled, path)}
         assert outcomes, path
         assert outcomes <= {"stored", "known", "no_content"}, (path, outcomes)
+    notes = {urlsplit(u).path for u, o, e in crawled["pages"] if o in ("stored", "known") and e}
+    assert notes == {"/news/future-date"}  # no other stored page carries a note
     assert crawled["first"]["status"] in ("completed", "partial")
 
 

@@ -94,7 +94,7 @@ def load_batch(
                 error = (
                     f"published {ext.published_at:%Y-%m-%d}"
                     if ext.published_at
-                    else ("no publication date found")
+                    else (ext.note or "no publication date found")
                 )
             elif ext.article_id in existing:
                 outcome = "known"
@@ -107,6 +107,8 @@ def load_batch(
                 existing[ext.article_id] = page["body_sha1"]  # a URL variant later is known
                 result.stored.append(ext.article_id)
                 doc_rows.append(_document_row(ext, page, now))
+            if ext is not None and ext.note and outcome in ("stored", "known", "updated"):
+                error = "; ".join(n for n in (error, ext.note) if n)  # a note, not a failure
             if outcome in KEPT_BODIES:
                 bodies.append((page["body_sha1"], page.get("encoding"), page["size"], body))
         result.known += outcome == "known"
