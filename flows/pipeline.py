@@ -5,6 +5,7 @@ I/O tasks (the crawl, the warehouse writes) retry; extraction is pure and does n
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 import uuid
@@ -36,6 +37,27 @@ COUNT_KEYS = ("pages_fetched", "not_modified", "skipped_known", "articles_new", 
               "errors", "outside_window")  # fmt: skip
 
 
+PAUSE_AT = "GIGAWATCH_TEST_PAUSE_AT"  # test hook, see pause_for_test
+_reached: dict[str, int] = {}
+
+
+def pause_for_test(stage: str) -> None:
+    """A test hook (tests/test_crashes.py), off unless ``$GIGAWATCH_TEST_PAUSE_AT`` is set.
+
+    With ``GIGAWATCH_TEST_PAUSE_AT=<stage>[:<n>]`` (stage ``extract``: a batch's pages are
+    extracted, nothing of it stored; ``load``: a batch is written, its transaction not yet
+    committed), the n-th time (default 1st) the run reaches ``stage`` it writes the stage to
+    the file ``$GIGAWATCH_TEST_PAUSE_FILE`` and sleeps, so that the test kills it right there.
+    """
+    wanted = os.environ.get(PAUSE_AT)
+    if not wanted or wanted.split(":")[0] != stage:
+        return
+    _reached[stage] = _reached.get(stage, 0) + 1
+    if _reached[stage] == int(wanted.partition(":")[2] or 1):
+        Path(os.environ["GIGAWATCH_TEST_PAUSE_FILE"]).write_text(stage, encoding="utf-8")
+        time.sleep(600)
+
+
 @task(retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE)
 def crawl(
     sources: str,
@@ -54,7 +76,9 @@ def crawl(
 def extract(pages: list[dict[str, Any]]) -> dict[str, Extracted]:
     """Extract the article pages of a batch with trafilatura over a process pool."""
     candidates = [p for p in pages if p.get("body") is not None]
-    return {e.fetch_id: e for e in extract_pages(candidates)}
+    extracted = {e.fetch_id: e for e in extract_pages(candidates)}
+    pause_for_test("extract")
+    return extracted
 
 
 @task(retries=3, retry_delay_seconds=2, cache_policy=NO_CACHE)
@@ -72,6 +96,7 @@ def store(
         tag_articles(con, result.stored)
         fold_batch(con, result.stored)
         trend_store.refresh(con, result.stored)
+        pause_for_test("load")
         return result
 
 

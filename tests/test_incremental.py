@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -155,10 +156,10 @@ def _env(prefect_harness: None) -> dict[str, str]:
     return env
 
 
-def _gigawatch(*args: str, env: dict[str, str]) -> subprocess.Popen:
+def _gigawatch(*args: str, env: dict[str, str], **popen: Any) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "gigawatch.cli", *args],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **popen,
     )  # fmt: skip
 
 
