@@ -1,8 +1,9 @@
 """Downloader middlewares of the ``news`` spider: redirects that leave a source, and retries
 that honour ``Retry-After``.
 
-Both only mark the request (``request.meta``) and hand the answer on; the spider turns the mark
-into the fetch's outcome and error (``NewsSpider._http_error``), so every refusal is recorded.
+They mark the request (``request.meta[REFUSED]``) and hand the answer on, or raise
+``IgnoreRequest`` before a request leaves; the spider turns either into the fetch's outcome and
+error (``NewsSpider._http_error``, ``_failure_outcome``), so every refusal is recorded.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from urllib.parse import urljoin, urlsplit
 
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.response import response_status_message
@@ -22,6 +24,7 @@ from w3lib.url import safe_url_string
 
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 RETRY_AFTER_STATUSES = (429, 503)
+OFF_SITE = "off_site_redirect"
 REFUSED = "gigawatch_refused"  # request.meta key: (outcome, error) the spider records
 
 
@@ -31,24 +34,43 @@ def on_domain(url: str, domains: list[str]) -> bool:
     return any(host == d or host.endswith("." + d) for d in (x.lower() for x in domains))
 
 
-class OffSiteRedirectMiddleware:
-    """Refuse a redirect that leaves the source's ``allowed_domains``, or that loops.
-
-    Placed after ``RedirectMiddleware`` (a higher number), so it sees a 3xx answer first: it
-    sets ``dont_redirect`` and records why, and the 3xx reaches the spider unfollowed.
-    """
-
+class _SourceDomains:
     def __init__(self, crawler: Crawler):
         self.crawler = crawler
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> OffSiteRedirectMiddleware:
+    def from_crawler(cls, crawler: Crawler) -> Any:
         return cls(crawler)
 
     def _domains(self, request: Request) -> list[str]:
         spider: Any = self.crawler.spider
         src = getattr(spider, "sources", {}).get(request.meta.get("source"))
         return list(src.allowed_domains) if src is not None else []
+
+
+class OffSiteRedirectedRequestMiddleware(_SourceDomains):
+    """Stop a redirected request to a host outside the source's ``allowed_domains`` before it
+    is sent (its robots.txt included): an ``IgnoreRequest`` whose message starts with
+    ``off_site_redirect:``. This catches ``<meta http-equiv="refresh">`` redirects; 3xx
+    answers are refused earlier, with their status, by :class:`OffSiteRedirectMiddleware`.
+    Placed before ``RobotsTxtMiddleware`` (100)."""
+
+    def process_request(self, request: Request) -> None:
+        redirects = request.meta.get("redirect_urls")
+        domains = self._domains(request)
+        if redirects and domains and not on_domain(request.url, domains):
+            raise IgnoreRequest(
+                f"{OFF_SITE}: redirect to {request.url} refused: outside allowed_domains "
+                f"({', '.join(domains)})"
+            )
+
+
+class OffSiteRedirectMiddleware(_SourceDomains):
+    """Refuse a 3xx redirect that leaves the source's ``allowed_domains``, or that loops.
+
+    Placed after ``RedirectMiddleware`` (a higher number), so it sees a 3xx answer first: it
+    sets ``dont_redirect`` and records why, and the 3xx reaches the spider unfollowed.
+    """
 
     def process_response(self, request: Request, response: Response) -> Response:
         location = response.headers.get(b"Location")
@@ -64,7 +86,7 @@ class OffSiteRedirectMiddleware:
         if domains and not on_domain(target, domains):
             request.meta["dont_redirect"] = True
             request.meta[REFUSED] = (
-                "off_site_redirect",
+                OFF_SITE,
                 f"redirect to {target} refused: outside allowed_domains ({', '.join(domains)})",
             )
         elif target in chain:

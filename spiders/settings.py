@@ -30,8 +30,10 @@ DOWNLOADER_MIDDLEWARES = {
     # retries honour Retry-After (429/503), up to GIGAWATCH_MAX_RETRY_AFTER seconds
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "spiders.middlewares.RetryAfterMiddleware": 550,
-    # after RedirectMiddleware (600), so it sees a 3xx first: no redirect leaves a source
+    # no redirect leaves a source: a 3xx is seen before RedirectMiddleware (600) follows it,
+    # any other redirected request (meta refresh) is stopped before robots.txt (100)
     "spiders.middlewares.OffSiteRedirectMiddleware": 650,
+    "spiders.middlewares.OffSiteRedirectedRequestMiddleware": 60,
 }
 # Error answers reach the spider so that each becomes a recorded fetch, not a silent drop.
 HTTPERROR_ALLOW_ALL = True

@@ -161,10 +161,13 @@ class HostileSite:
         # 1. redirects
         if path == "/redir/feed.xml":
             links = ["/redir/away", "/redir/loop-a", "/redir/self", "/redir/chain/0",
-                     "/redir/inside"]  # fmt: skip
+                     "/redir/inside", "/redir/meta-refresh"]  # fmt: skip
             return self._send(h, 200, self.feed(links), xml)
         if path == "/redir/away" or path == "/hub-news/away":
             return self._redirect(h, f"{self.foreign}/evil{path}")
+        if path == "/redir/meta-refresh":
+            refresh = f'<meta http-equiv="refresh" content="0; url={self.foreign}/evil/refresh">'
+            return self._send(h, 200, f"<html><head>{refresh}</head></html>".encode(), html)
         if path == "/redir/loop-a":
             return self._redirect(h, "/redir/loop-b")
         if path == "/redir/loop-b":

@@ -113,6 +113,13 @@ def test_redirect_off_site_from_feed_item_is_refused(hostile):
     ]
 
 
+def test_meta_refresh_off_site_is_refused(hostile):
+    row = _page(hostile, "/redir/meta-refresh")
+    assert row["outcome"] == "off_site_redirect"
+    assert f"{hostile['site'].foreign}/evil/refresh" in row["error"]
+    assert not _articles(hostile, "%evil%")
+
+
 def test_redirect_off_site_from_followed_link_is_refused(hostile):
     row = _page(hostile, "/hub-news/away")
     assert (row["source"], row["outcome"], row["status"]) == ("hub", "off_site_redirect", 302)

@@ -30,7 +30,7 @@ from gigawatch.plan import CrawlPlan
 from gigawatch.sources import CrawlSettings, Source, load_sources
 from gigawatch.urls import canonical_url
 from spiders.items import FetchItem
-from spiders.middlewares import REFUSED, on_domain
+from spiders.middlewares import OFF_SITE, REFUSED, on_domain
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 MAX_SITEMAP_DEPTH = 3
@@ -56,6 +56,8 @@ def _failure_outcome(
     lower = text.lower()
     if name == "IgnoreRequest" and "robots" in lower:
         return "blocked_by_robots", "forbidden by robots.txt"
+    if name == "IgnoreRequest" and text.startswith(f"{OFF_SITE}: "):  # spiders.middlewares
+        return OFF_SITE, text.removeprefix(f"{OFF_SITE}: ")
     if name == "IgnoreRequest" and "max redirections" in lower:
         limit = f" (more than {max_redirects})" if max_redirects else ""
         return "http_error", f"too many redirects{limit}: {text}"
