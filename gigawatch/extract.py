@@ -102,7 +102,7 @@ def body_encoding(body: bytes, encoding: str | None) -> str:
     is declared (windows-1252 text with accented letters is virtually never valid UTF-8); bytes
     that are not are the declared legacy encoding, or, when UTF-8 was declared (or nothing),
     UTF-8 if it is mostly well-formed (bad bytes then become U+FFFD), else the encoding the
-    page's own ``<meta>`` declares, else windows-1252.
+    page's own ``<meta>`` declares, else windows-1252 or a detected non-Western one.
     """
     bom, _ = read_bom(body)
     if bom:
@@ -120,6 +120,25 @@ def body_encoding(body: bytes, encoding: str | None) -> str:
     meta = _codec(html_body_declared_encoding(body))
     if meta and meta != "utf-8":
         return meta
+    return _legacy(body)
+
+
+_HIGH_RUN = re.compile(rb"[\x80-\xff]{3,}")
+
+
+def _legacy(body: bytes) -> str:
+    """The legacy encoding of a body declared UTF-8 that is not: windows-1252 for Western
+    text (its non-ASCII bytes are accented letters inside ASCII words), else what
+    charset_normalizer detects (Cyrillic, Greek, CJK: words made of non-ASCII bytes only)."""
+    high = sum(b > 127 for b in body)
+    in_runs = sum(len(m) for m in _HIGH_RUN.findall(body))
+    if high and in_runs * 2 > high:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(body[:200_000]).best()
+        found = _codec(best.encoding) if best is not None else None
+        if found:
+            return found
     return "cp1252"
 
 

@@ -194,6 +194,10 @@ PAGES: dict[str, tuple[bytes, str]] = {
         "text/html; charset=windows-1252",
     ),
     "/news/invalid-utf8-bytes": (_invalid_utf8(), "text/html; charset=utf-8"),
+    "/news/utf8-header-cp1251-bytes": (
+        article(RU_TITLE, RU_PARAS, lang="ru", charset=None).encode("cp1251"),
+        "text/html; charset=utf-8",
+    ),
     "/news/future-date": (
         article("Campus opening set for 2031", EN_PARAS, date="2031-03-14T09:00:00+00:00")
         .replace(
@@ -272,6 +276,9 @@ def _extract(path: str):  # type: ignore[no-untyped-def]
         ("données \xff".encode() + b"\xff", "utf-8", "utf-8"),
         ("\ufeffdonnées".encode("utf-16-le"), "utf-8", "utf-16-le"),
         (b"plain ascii", "no-such-charset", "utf-8"),
+        (article(RU_TITLE, RU_PARAS).encode("cp1251"), "utf-8", "cp1251"),
+        (article(JA_TITLE, JA_PARAS).encode("shift_jis"), "utf-8", "cp932"),
+        ("Le café est prêt, dit-il.".encode("cp1252"), "utf-8", "cp1252"),
         (b'<meta charset="koi8-r">' + "Пример".encode("koi8-r"), "utf-8", "koi8-r"),
     ],
 )
@@ -424,6 +431,12 @@ def test_invalid_utf8_bytes_are_replaced_and_the_rest_reads_correctly(crawled):
     assert row["title"] == FR_TITLE
     assert all(f"{p} \ufffd\ufffd \ufffd( \ufffd" in row["text"] for p in FR_PARAS)
     assert "Ã" not in row["text"]
+
+
+def test_utf8_declared_but_cp1251_russian_sent_reads_correctly(crawled):
+    row = _stored(crawled, "/news/utf8-header-cp1251-bytes")
+    assert row["title"] == RU_TITLE and row["language"] == "ru"
+    assert all(p in row["text"] for p in RU_PARAS)
 
 
 def test_future_date_is_stored_as_null(crawled):
