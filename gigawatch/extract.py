@@ -261,10 +261,13 @@ _BULLET = re.compile(r"^[-*•·>|\s]+")
 _SEPARATORS = re.compile(r"\s*[|·•/»›]\s*|\s{2,}")
 
 
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+
+
 def _tree(html: str) -> Any:
     """The page parsed by lxml, or None."""
-    try:
-        return lxml.html.fromstring(html)
+    try:  # lxml refuses a str that declares an encoding (XHTML pages)
+        return lxml.html.fromstring(_XML_DECLARATION.sub("", html, count=1))
     except Exception:
         return None
 

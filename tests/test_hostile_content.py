@@ -337,6 +337,9 @@ def test_unit_charset_lies_decode_to_donnees(path):
 def test_unit_navigation_page_is_no_content():
     got = _extract("/news/navigation-only")
     assert not got.ok and "no article text" in got.error and "links" in got.error
+    xhtml = b'<?xml version="1.0" encoding="utf-8"?>' + PAGES["/news/navigation-only"][0]
+    got = extract_page("x", xhtml, "utf-8", "http://127.0.0.1:1/news/xhtml")
+    assert not got.ok and "links" in got.error
 
 
 def test_unit_deep_nesting_keeps_the_paragraphs():
