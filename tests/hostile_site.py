@@ -263,6 +263,14 @@ class HostileSite:
         if path == "/selfmap/index2.xml":
             links = ["/selfmap/index.xml", "/selfmap/child.xml"]
             return self._send(h, 200, self.sitemap(links, index=True), xml)
+        if path.startswith("/deepmap/index"):  # indexes nested 5 deep
+            level = int(path.removeprefix("/deepmap/index").removesuffix(".xml"))
+            links = [f"/deepmap/index{level + 1}.xml"]
+            if level == 2:
+                links.append("/deepmap/urlset.xml")
+            return self._send(h, 200, self.sitemap(links, index=True), xml)
+        if path == "/deepmap/urlset.xml":
+            return self._send(h, 200, self.sitemap(["/ok/deepmap-article"]), xml)
         if path == "/selfmap/child.xml":
             return self._send(h, 200, self.sitemap(["/ok/selfmap-article"]), xml)
         # 6. traps
@@ -476,7 +484,7 @@ sitemaps = ["{b}/bad/lol-sitemap.xml", "{b}/bad/xxe-sitemap.xml"]
 
 [[source]]
 name = "selfmap"
-sitemaps = ["{b}/selfmap/index.xml"]
+sitemaps = ["{b}/selfmap/index.xml", "{b}/deepmap/index0.xml"]
 
 [[source]]
 name = "calendar"

@@ -214,6 +214,15 @@ def test_sitemap_index_listing_itself_is_read_once_with_a_warning(hostile):
     assert _page(hostile, "/ok/selfmap-article")["outcome"] == "stored"
 
 
+def test_sitemap_nesting_is_bounded_but_not_cut_by_depth_limit(hostile):
+    # index0 -> index1 -> index2 -> (urlset, index3) -> index4: depth_limit is 2, the
+    # sitemap nesting limit 3; the article in the urlset at depth 3 is stored all the same
+    assert _page(hostile, "/ok/deepmap-article")["outcome"] == "stored"
+    deepest = _page(hostile, "/deepmap/index3.xml")
+    assert "nested deeper than 3: 1 child sitemap(s) not read" in deepest["error"]
+    assert not _hits(hostile, "/deepmap/index4.xml")
+
+
 # -- 5, 6. sizes and encodings -------------------------------------------------------------------
 def test_too_large_with_content_length(hostile):
     row = _page(hostile, "/content/with-length")
@@ -376,8 +385,8 @@ def test_second_identical_run_adds_no_article(hostile):
     assert hostile["second"]["articles_new"] == 0
     after = _rows(hostile["db"], "SELECT url FROM articles ORDER BY url")
     assert after == hostile["articles_after_first"]
-    # good 3, redirects 1, hub 1, offsite 2, retry 3, selfmap 1, the lol and xxe feeds' links 4
-    assert len(after) == 15
+    # good 3, redirects 1, hub 1, offsite 2, retry 3, selfmap 2, the lol and xxe feeds' links 4
+    assert len(after) == 16
     fetched_again = [h.path for h in hostile["second_hits"] if h.path.startswith("/good/news/")]
     assert fetched_again == []
     assert not [h for h in hostile["second_hits"] if h.host.startswith("localhost")]

@@ -283,6 +283,8 @@ class NewsSpider(scrapy.Spider):
                 self.stats[src.name]["over_page_limit"] += len(links) - i
                 return
             if (req := self._article_request(link, src)) is not None:
+                # depth_limit bounds link-following, not what a feed or sitemap lists
+                req.meta["depth_reset"] = True
                 yield req
 
     def _item(self, response: Response | None, request: scrapy.Request, **fields: Any) -> FetchItem:
@@ -391,7 +393,9 @@ class NewsSpider(scrapy.Spider):
         )
         depth = response.meta.get("sitemap_depth", 0)
         for link in children:
-            yield self._request(link.url, src, "sitemap", self.parse_sitemap, depth=depth + 1)
+            child = self._request(link.url, src, "sitemap", self.parse_sitemap, depth=depth + 1)
+            child.meta["depth_reset"] = True  # nesting is bounded by MAX_SITEMAP_DEPTH
+            yield child
         yield from self._article_requests(links, src)
 
     def _child_sitemaps(self, response: Response, src: Source, children: list[Link]) -> str | None:
