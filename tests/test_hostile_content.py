@@ -59,6 +59,16 @@ EN_PARAS = [
     "had recently been priced well above wholesale averages because of the firm supply.",
 ]
 
+FUTURE_PARAS = [
+    "A hyperscale developer said it would open a 900-megawatt campus in northern Sweden, "
+    "powered by hydroelectric contracts, and that the first phase would host training clusters "
+    "for several AI laboratories.",
+    "The company expects to spend about $12 billion on the site over six years, including a "
+    "dedicated substation and a heat-recovery link to the municipal district heating network.",
+    "Local officials said the planning application had been filed and that public hearings on "
+    "the transmission corridor would be held before the end of the consultation period.",
+]
+
 JA_TITLE = "国内最大級のAIデータセンター、北海道で着工へ"
 JA_PARAS = [
     "大手通信会社は十五日、北海道石狩市に出力三百メガワット規模の人工知能向けデータセンター"
@@ -199,7 +209,11 @@ PAGES: dict[str, tuple[bytes, str]] = {
         "text/html; charset=utf-8",
     ),
     "/news/future-date": (
-        article("Campus opening set for 2031", EN_PARAS, date="2031-03-14T09:00:00+00:00")
+        article(
+            "Developer plans a 900 MW campus in Sweden",
+            FUTURE_PARAS,
+            date="2031-03-14T09:00:00+00:00",
+        )
         .replace(
             "<head>",
             '<head><meta property="article:published_time" content="2031-03-14T09:00:00Z">',
@@ -453,9 +467,18 @@ def test_future_date_is_stored_as_null(crawled):
         future = con.execute(
             "SELECT count(*) FROM articles WHERE published_at > now() + INTERVAL 1 DAY"
         ).fetchone()[0]
+        # trends count an undated article on the day it was fetched, never in 2031
+        days = con.execute(
+            "SELECT t.day FROM trend_articles t JOIN articles a USING (article_id) "
+            "WHERE a.url LIKE '%/news/future-date'"
+        ).fetchall()
+        trend_future = con.execute(
+            "SELECT count(*) FROM trend_articles WHERE day > current_date + 1"
+        ).fetchone()[0]
     finally:
         con.close()
-    assert future == 0
+    assert future == 0 and trend_future == 0
+    assert len(days) == 1 and days[0][0] <= datetime.now(UTC).date()
 
 
 @pytest.mark.parametrize("path", ["/news/unparseable-date", "/news/missing-date"])
