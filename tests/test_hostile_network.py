@@ -9,6 +9,7 @@ must never be asked anything).
 
 from __future__ import annotations
 
+import json
 import re
 import time
 import zlib
@@ -161,6 +162,8 @@ def test_feed_and_sitemap_links_outside_allowed_domains_are_not_fetched(hostile)
     assert _page(hostile, "/ok/offsite-sitemap-inside")["outcome"] == "stored"
     assert not _articles(hostile, "%/evil/from-%")
     assert hostile["site"].foreign_hits() == []
+    stats = hostile["db"].parent / "runs" / hostile["first"]["run_id"] / "crawl-stats.json"
+    assert json.loads(stats.read_text(encoding="utf-8"))["offsite"]["off_site"] == 2
 
 
 # -- 3. Retry-After --------------------------------------------------------------------------
@@ -390,3 +393,13 @@ def test_second_identical_run_adds_no_article(hostile):
     fetched_again = [h.path for h in hostile["second_hits"] if h.path.startswith("/good/news/")]
     assert fetched_again == []
     assert not [h for h in hostile["second_hits"] if h.host.startswith("localhost")]
+
+
+def test_second_run_records_every_refused_page_the_same_way(hostile):
+    refused = ["/redir/away", "/redir/meta-refresh", "/redir/loop-a", "/redir/chain/0",
+               "/hub-news/away", "/retry/too-long", "/retry/always", "/status/404",
+               "/private/secret", "/slow/stall", "/content/no-length", "/content/bomb",
+               "/content/binary", "/content/report.pdf", "/bad/not-xml.xml"]  # fmt: skip
+    for path in refused:
+        first, second = _page(hostile, path), _page(hostile, path, run="second")
+        assert (second["outcome"], second["status"]) == (first["outcome"], first["status"]), path
