@@ -403,3 +403,14 @@ def test_second_run_records_every_refused_page_the_same_way(hostile):
     for path in refused:
         first, second = _page(hostile, path), _page(hostile, path, run="second")
         assert (second["outcome"], second["status"]) == (first["outcome"], first["status"]), path
+
+
+def test_max_retry_after_is_a_checked_crawl_key():
+    from gigawatch.sources import SourcesError, parse_sources
+
+    source = '[[source]]\nname = "x"\nfeeds = ["https://example.com/f.xml"]\n'
+    assert parse_sources("[crawl]\nmax_retry_after = 5\n" + source).crawl.max_retry_after == 5.0
+    with pytest.raises(SourcesError, match="max_retry_after must not be negative"):
+        parse_sources("[crawl]\nmax_retry_after = -1\n" + source)
+    with pytest.raises(SourcesError, match="did you mean 'max_retry_after'"):
+        parse_sources("[crawl]\nmax_retry_afer = 5\n" + source)
