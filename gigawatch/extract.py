@@ -153,12 +153,13 @@ def decode_body(body: bytes, encoding: str | None) -> str:
 
 # Containers nested deeper than this are unwrapped before parsing: libxml2 stops at depth 256
 # ("Excessive depth in document") and the article inside is lost. Real pages stay far below.
-# Only elements whose end tag is required are counted (an unclosed <li>, <td> or <font> does
-# not nest in the parser's tree, or would be counted wrongly here).
+# Elements whose end tag is optional (<p>, <li>, <td>, …) or that do not nest (<a>) are not
+# counted: the parser closes them itself.
 MAX_NESTING = 100
 _CONTAINER_TAG = re.compile(
     r"<(/?)(div|span|section|article|main|aside|header|footer|nav|center|blockquote|"
-    r"ul|ol|dl|table|form)\b[^>]*>",
+    r"ul|ol|dl|table|form|b|i|u|s|em|strong|font|small|big|sup|sub|code|mark|cite|q|abbr|"
+    r"label|strike|tt)\b[^>]*>",
     re.IGNORECASE,
 )
 

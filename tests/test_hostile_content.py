@@ -364,6 +364,16 @@ def test_unit_deep_nesting_keeps_the_paragraphs():
     assert all(p in got.text for p in EN_PARAS)
 
 
+@pytest.mark.parametrize("tag", ["div", "span", "section", "blockquote", "b", "em", "font"])
+def test_unit_deep_nesting_of_any_container_keeps_the_paragraphs(tag):
+    inner = "".join(f"<p>{p}</p>" for p in EN_PARAS)
+    page = f"<html><head><title>Deep</title></head><body>{f'<{tag}>' * 5000}{inner}"
+    page += f"{f'</{tag}>' * 5000}</body></html>"
+    got = extract_page("x", page.encode(), "utf-8", "http://127.0.0.1:1/news/deep")
+    assert got.ok, got.error
+    assert all(p in got.text for p in EN_PARAS)
+
+
 def test_unit_markup_like_title_is_text():
     got = _extract("/news/markup-title")
     assert got.ok and got.title == MARKUP_TITLE
