@@ -127,7 +127,33 @@ def run_pipeline(
     batch_size: int,
     lock_timeout: float,
 ) -> dict[str, Any]:
-    """Crawl → extract → store for one run, holding the run lock; returns the run summary."""
+    """Crawl → extract → store for one run, holding the run lock; returns the run summary.
+
+    A write the filesystem refuses (full, read-only) raises ``wh.WarehouseUnwritable``."""
+    try:
+        summary = _locked_run(flow_name, config, database, plan, params, batch_size, lock_timeout)
+    except Exception as exc:
+        clear = wh.unwritable(exc, database)
+        if clear is None:
+            raise
+        raise clear from exc
+    create_table_artifact(
+        key=f"{flow_name}-summary",
+        table=summary["sources"],
+        description=f"gigawatch {flow_name} {plan.run_id}: {summary['status']}",
+    )
+    return summary
+
+
+def _locked_run(
+    flow_name: str,
+    config: SourcesConfig,
+    database: Path,
+    plan: CrawlPlan,
+    params: dict[str, Any],
+    batch_size: int,
+    lock_timeout: float,
+) -> dict[str, Any]:
     with wh.run_lock(database, lock_timeout):
         wh.ensure_schema(database, lock_timeout)
         with wh.writer(database, lock_timeout) as con:
@@ -140,11 +166,6 @@ def run_pipeline(
                 error = {"error": f"{type(exc).__name__}: {exc}"}
                 load.finish_run(con, plan.run_id, "failed", error)
             raise
-    create_table_artifact(
-        key=f"{flow_name}-summary",
-        table=summary["sources"],
-        description=f"gigawatch {flow_name} {plan.run_id}: {summary['status']}",
-    )
     return summary
 
 

@@ -109,7 +109,7 @@ def _run_ingest(sources: Path, db: Path, only: list[str] | None, batch_size: int
             err.print(f"{exc.path}: {problem}", markup=False, highlight=False)
         raise typer.Exit(EXIT_BAD_INPUT) from None
     _quiet_prefect(verbose)
-    from warehouse.db import WarehouseBusy
+    from warehouse.db import WarehouseBusy, WarehouseUnwritable
 
     common = {
         "sources": str(sources),
@@ -127,7 +127,7 @@ def _run_ingest(sources: Path, db: Path, only: list[str] | None, batch_size: int
         from flows.backfill import backfill
 
         return _with_progress(backfill, {**common, "since": window[0], "until": window[1]})
-    except WarehouseBusy as exc:
+    except (WarehouseBusy, WarehouseUnwritable) as exc:
         err.print(str(exc), markup=False, highlight=False)
         raise typer.Exit(EXIT_FAILED) from None
 

@@ -8,6 +8,7 @@ process holds the file.
 
 from __future__ import annotations
 
+import errno
 import re
 import time
 from collections.abc import Iterator
@@ -23,6 +24,40 @@ DEFAULT_LOCK_TIMEOUT = 60.0
 
 class WarehouseBusy(RuntimeError):
     """Another process holds the database file for longer than we were willing to wait."""
+
+
+class WarehouseUnwritable(RuntimeError):
+    """The filesystem of the warehouse refused a write: full, over quota, read-only or not
+    ours. What was committed before stays intact; the batch being written is rolled back."""
+
+
+_REFUSED = {
+    errno.ENOSPC: "No space left on device",
+    errno.EDQUOT: "Disk quota exceeded",
+    errno.EROFS: "Read-only file system",
+    errno.EACCES: "Permission denied",
+}
+
+
+def unwritable(exc: BaseException, path: str | Path) -> WarehouseUnwritable | None:
+    """A one-line error naming ``path`` when ``exc`` (or an exception it was raised from or
+    while handling) is a write the filesystem refused, else None. DuckDB reports these as
+    ``duckdb.Error`` with the operating system's message in its text."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        reason = None
+        if isinstance(seen, OSError) and seen.errno in _REFUSED:
+            reason = _REFUSED[seen.errno]
+        elif isinstance(seen, duckdb.Error):
+            reason = next((r for r in _REFUSED.values() if r.lower() in str(seen).lower()), None)
+        if reason:
+            detail = " ".join(str(seen).split())
+            return WarehouseUnwritable(
+                f"cannot write the warehouse {path}: {reason} ({detail}). Batches stored "
+                "before are intact; make room or make it writable, then run again."
+            )
+        seen = seen.__cause__ or seen.__context__
+    return None
 
 
 def _sql_files(folder: str) -> list[tuple[str, str]]:
