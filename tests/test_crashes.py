@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import subprocess
 import time
@@ -22,6 +23,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from flows.ingest import ingest
 from tests.sitekit import FixtureSite
 from tests.test_incremental import _count, _env, _gigawatch
 from tests.test_trend_store import rebuilt, snapshot
@@ -184,3 +186,133 @@ def test_killed_while_writing_a_batch(prefect_harness, site, sources, tmp_path):
     assert 0 < stored < N
     assert _count(db, "SELECT count(*) FROM fetches") == 4  # the first batch's pages, only
     _next_run_completes(sources, db, env, site)
+
+
+# --------------------------------------------------------------------------- full or read-only
+
+
+@pytest.fixture
+def small_fs(tmp_path: Path) -> Iterator[Path]:
+    """A 64 MiB tmpfs of its own (root only; skipped where mounting is not permitted)."""
+    mnt = tmp_path / "fs"
+    mnt.mkdir()
+    if os.geteuid() != 0 or shutil.which("mount") is None:
+        pytest.skip("a size-limited filesystem needs root and mount(8)")
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", str(mnt)],
+                          capture_output=True, text=True, check=False)  # fmt: skip
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
+    try:
+        yield mnt
+    finally:
+        subprocess.run(["mount", "-o", "remount,rw", str(mnt)], capture_output=True, check=False)
+        subprocess.run(["umount", "-l", str(mnt)], capture_output=True, check=False)
+
+
+def _fill(folder: Path) -> Path:
+    """Write a file until the filesystem is full."""
+    filler = folder / "filler"
+    chunk = b"\0" * (1 << 20)
+    with open(filler, "wb", buffering=0) as fh:
+        try:
+            while True:
+                fh.write(chunk)
+        except OSError as exc:
+            assert "No space left" in str(exc)
+    with open(filler, "ab", buffering=0) as fh:  # the last partial MiB
+        try:
+            while True:
+                fh.write(b"\0" * 4096)
+        except OSError:
+            pass
+    return filler
+
+
+def _first_run_then_more_articles(site, sources, db, env) -> None:
+    proc = _start(sources, db, env)
+    out, errs = proc.communicate(timeout=300)
+    assert proc.returncode == 0, out + errs
+    assert assert_consistent(db) == N
+    for i in range(N, N + 4):
+        site.add_article(f"c-{i}", date(2025, 11, 1 + i % 28), i)
+    site.publish_feed()
+
+
+def _refused(proc: subprocess.Popen, db: Path, reason: str) -> None:
+    """The run exits 1 with one clear line naming the database and the reason, and the file
+    still opens read-only with every earlier article."""
+    out, errs = proc.communicate(timeout=300)
+    assert proc.returncode == 1, out + errs
+    assert f"cannot write the warehouse {db}: {reason}" in " ".join(errs.split()), errs
+    con = wh.connect(db, read_only=True)
+    try:
+        assert con.execute("SELECT count(*) FROM articles").fetchone()[0] == N
+    finally:
+        con.close()
+
+
+def _room_again(proc: subprocess.Popen, db: Path) -> None:
+    out, errs = proc.communicate(timeout=300)
+    assert proc.returncode == 0, out + errs
+    assert assert_consistent(db) == N + 4
+
+
+def test_a_full_filesystem_fails_clearly_and_corrupts_nothing(
+    prefect_harness, site, sources, small_fs
+):
+    db = small_fs / "w.duckdb"
+    env = _env(prefect_harness)
+    _first_run_then_more_articles(site, sources, db, env)
+    filler = _fill(small_fs)
+    _refused(_start(sources, db, env), db, "No space left on device")
+    filler.unlink()
+    _room_again(_start(sources, db, env), db)
+
+
+def test_a_read_only_filesystem_fails_clearly_and_corrupts_nothing(
+    prefect_harness, site, sources, small_fs
+):
+    db = small_fs / "w.duckdb"
+    env = _env(prefect_harness)
+    _first_run_then_more_articles(site, sources, db, env)
+    subprocess.run(["mount", "-o", "remount,ro", str(small_fs)], check=True)
+    _refused(_start(sources, db, env), db, "Read-only file system")
+    subprocess.run(["mount", "-o", "remount,rw", str(small_fs)], check=True)
+    _room_again(_start(sources, db, env), db)
+
+
+# --------------------------------------------------------------------------- a dead source
+
+
+def test_a_source_dead_in_every_run_shows_in_source_health_and_stops_nothing(
+    prefect_harness, demo_site, site, tmp_path
+):
+    """A feed on a closed port of 127.0.0.1, next to a live source, over three runs: each run
+    is partial, stores what the live source published since, and ``source_health`` calls the
+    dead one dead with one more error each time."""
+    dead = demo_site.dead_url()  # bound, never listening: connections are refused
+    sources = tmp_path / "s.toml"
+    sources.write_text(site.sources() + f'\n[[source]]\nname = "deadwire"\n'
+                       f'feeds = ["{dead}/feed.xml"]\n', encoding="utf-8")  # fmt: skip
+    db = tmp_path / "w.duckdb"
+    health = "SELECT source, status, last_success, errors_7d, last_error, articles FROM "
+    for run in range(3):
+        summary = ingest(sources=str(sources), db=str(db))
+        assert summary["status"] == "partial"
+        counts = {r["source"]: r for r in summary["sources"]}
+        assert counts["deadwire"]["errors"] >= 1 and counts["deadwire"]["articles_new"] == 0
+        assert counts["testwire"]["errors"] == 0
+        assert counts["testwire"]["articles_new"] == (N if run == 0 else 1)
+        assert assert_consistent(db) == N + run
+        con = wh.connect(db, read_only=True)
+        try:
+            rows = con.execute(health + "source_health ORDER BY source").fetchall()
+        finally:
+            con.close()
+        (d_name, d_status, d_success, d_errors, d_error, d_articles), live = rows
+        assert (d_name, d_status, d_success, d_articles) == ("deadwire", "dead", None, 0)
+        assert d_errors == counts["deadwire"]["errors"] * (run + 1)
+        assert dead.split("://")[1] in d_error or "refused" in d_error.lower(), d_error
+        assert live[0] == "testwire" and live[1] == "ok" and live[5] == N + run
+        site.add_article(f"c-{N + run}", date(2025, 10, 28), run)  # one more for the next run
+        site.publish_feed()
