@@ -47,15 +47,19 @@ def pause_for_test(stage: str) -> None:
     With ``GIGAWATCH_TEST_PAUSE_AT=<stage>[:<n>]`` (stage ``extract``: a batch's pages are
     extracted, nothing of it stored; ``load``: a batch is written, its transaction not yet
     committed), the n-th time (default 1st) the run reaches ``stage`` it writes the stage to
-    the file ``$GIGAWATCH_TEST_PAUSE_FILE`` and sleeps, so that the test kills it right there.
+    the file ``$GIGAWATCH_TEST_PAUSE_FILE`` and waits until the test deletes it (at most
+    600 s), so that the test can kill it right there, or change the world and let it go on.
     """
     wanted = os.environ.get(PAUSE_AT)
     if not wanted or wanted.split(":")[0] != stage:
         return
     _reached[stage] = _reached.get(stage, 0) + 1
     if _reached[stage] == int(wanted.partition(":")[2] or 1):
-        Path(os.environ["GIGAWATCH_TEST_PAUSE_FILE"]).write_text(stage, encoding="utf-8")
-        time.sleep(600)
+        marker = Path(os.environ["GIGAWATCH_TEST_PAUSE_FILE"])
+        marker.write_text(stage, encoding="utf-8")
+        deadline = time.monotonic() + 600
+        while marker.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
 
 
 @task(retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE)

@@ -238,7 +238,7 @@ def _first_run_then_more_articles(site, sources, db, env) -> None:
     site.publish_feed()
 
 
-def _refused(proc: subprocess.Popen, db: Path, reason: str) -> None:
+def _refused(proc: subprocess.Popen, db: Path, reason: str, articles: int = N) -> None:
     """The run exits 1 with one clear line naming the database and the reason, and the file
     still opens read-only with every earlier article."""
     out, errs = proc.communicate(timeout=300)
@@ -246,15 +246,15 @@ def _refused(proc: subprocess.Popen, db: Path, reason: str) -> None:
     assert f"cannot write the warehouse {db}: {reason}" in " ".join(errs.split()), errs
     con = wh.connect(db, read_only=True)
     try:
-        assert con.execute("SELECT count(*) FROM articles").fetchone()[0] == N
+        assert con.execute("SELECT count(*) FROM articles").fetchone()[0] == articles
     finally:
         con.close()
 
 
-def _room_again(proc: subprocess.Popen, db: Path) -> None:
+def _room_again(proc: subprocess.Popen, db: Path, articles: int = N + 4) -> None:
     out, errs = proc.communicate(timeout=300)
     assert proc.returncode == 0, out + errs
-    assert assert_consistent(db) == N + 4
+    assert assert_consistent(db) == articles
 
 
 def test_a_full_filesystem_fails_clearly_and_corrupts_nothing(
@@ -267,6 +267,39 @@ def test_a_full_filesystem_fails_clearly_and_corrupts_nothing(
     _refused(_start(sources, db, env), db, "No space left on device")
     filler.unlink()
     _room_again(_start(sources, db, env), db)
+
+
+def test_the_filesystem_fills_up_while_a_batch_is_written(
+    prefect_harness, site, sources, small_fs, tmp_path
+):
+    """The second batch is written, its transaction open, when the disk fills up: its commit
+    fails, the run ends with the clear error, and only the first batch is in the file."""
+    db = small_fs / "w.duckdb"
+    marker = tmp_path / "paused"
+    env = {**_env(prefect_harness), "GIGAWATCH_TEST_PAUSE_AT": "load:2",
+           "GIGAWATCH_TEST_PAUSE_FILE": str(marker)}  # fmt: skip
+    proc = _start(sources, db, env, "--batch-size", "4")
+    _wait(marker.exists, proc, "the pause in the second batch's transaction")
+    filler = _fill(small_fs)
+    marker.unlink()  # go on: COMMIT now needs room for the WAL
+    con = None
+    try:
+        out, errs = proc.communicate(timeout=300)
+        assert proc.returncode == 1, out + errs
+        assert f"cannot write the warehouse {db}: No space left on device" in " ".join(
+            errs.split()
+        ), errs
+        con = wh.connect(db, read_only=True)
+        first = con.execute("SELECT count(*) FROM articles").fetchone()[0]
+        assert 0 < first < N
+        assert con.execute("SELECT count(*) FROM fetches").fetchone()[0] == 4
+    finally:
+        if con is not None:
+            con.close()
+        filler.unlink()
+    assert assert_consistent(db) == first
+    env.pop("GIGAWATCH_TEST_PAUSE_AT")
+    _room_again(_start(sources, db, env), db, N)
 
 
 def test_a_read_only_filesystem_fails_clearly_and_corrupts_nothing(
