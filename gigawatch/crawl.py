@@ -63,7 +63,7 @@ def run_crawl(
     if on_spool is not None:
         on_spool(spool)
     cmd = [
-        sys.executable, "-m", "scrapy", "crawl", "news",
+        sys.executable, "-c", _DIE_WITH_RUN, str(os.getpid()), "-m", "scrapy", "crawl", "news",
         "-s", f"GIGAWATCH_SOURCES={Path(sources_path).resolve()}",
         "-s", f"GIGAWATCH_PLAN={plan_file}",
         "-s", f"LOG_FILE={log}",
@@ -94,6 +94,21 @@ def run_crawl(
         on_item(count)
     crawl_stats = json.loads(stats.read_text(encoding="utf-8")) if stats.exists() else {}
     return CrawlOutput(spool=spool, log=log, items=count, stats=crawl_stats)
+
+
+# Run the crawler so that it dies with the run: Linux's PR_SET_PDEATHSIG (kept across exec)
+# sends it SIGKILL when the thread that started it ends, so a run killed with SIGKILL does not
+# leave its crawler fetching for nobody. Elsewhere it only execs.
+_DIE_WITH_RUN = """\
+import ctypes, os, signal, sys
+try:
+    ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+except (AttributeError, OSError):
+    pass
+if os.getppid() != int(sys.argv[1]):
+    sys.exit("the run that started this crawl has ended")
+os.execv(sys.executable, [sys.executable, *sys.argv[2:]])
+"""
 
 
 def _count_lines(path: Path) -> int:
