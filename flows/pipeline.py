@@ -163,6 +163,8 @@ def _locked_run(
         with wh.writer(database, lock_timeout) as con:
             load.start_run(con, plan.run_id, flow_name, params)
             plan.validators = {} if plan.refresh else load.load_validators(con)
+            ended = con.execute("SELECT run_id FROM flow_runs WHERE status <> 'running'")
+            _drop_leftovers(database, {r[0] for r in ended.fetchall()})
         try:
             summary = _crawl_and_store(config, database, plan, batch_size, lock_timeout)
         except BaseException as exc:
@@ -171,6 +173,16 @@ def _locked_run(
                 load.finish_run(con, plan.run_id, "failed", error)
             raise
     return summary
+
+
+def _drop_leftovers(database: Path, ended: set[str]) -> None:
+    """Delete the crawl spool and known-URL list that a run killed before its end left in its
+    folder (both can be as large as a crawl or the history); its logs stay. Only runs of this
+    warehouse that are over (``ended``): another warehouse in the same folder shares it."""
+    for folder in run_dir(database, "-").parent.glob("*/"):
+        if folder.name in ended:
+            for name in ("pages.jsonl", "known_urls.txt"):
+                (folder / name).unlink(missing_ok=True)
 
 
 def _crawl_and_store(
