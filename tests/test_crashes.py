@@ -154,6 +154,10 @@ def _next_run_completes(sources: Path, db: Path, env: dict[str, str], site: Fixt
     assert urls == {f"{site.base}{p}" for p in site.articles()}
     assert _count(db, "SELECT count(*) FROM flow_runs WHERE status = 'interrupted'") == 1
     assert _count(db, "SELECT count(*) FROM flow_runs WHERE status = 'completed'") == 1
+    # the killed run's spool and known-URL list are gone, its crawl log is kept
+    runs = db.parent / "runs"
+    assert not list(runs.glob("*/pages.jsonl")) and not list(runs.glob("*/known_urls.txt"))
+    assert list(runs.glob("*/crawl.log"))
 
 
 def test_killed_while_crawling(prefect_harness, site, sources, tmp_path):
