@@ -38,6 +38,7 @@ percentages that are not shares of capital.
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 from dataclasses import dataclass
@@ -267,7 +268,13 @@ _STAKE_ADJ_RE = re.compile(r"[\s-]?(?:prozentige[nmrs]?|prozentig)\s+(?:beteilig
 
 
 def parse_number(raw: str, lang: str | None = None) -> float | None:
-    """Parse a number as written in ``lang``; None when its grouping is not a number (dates)."""
+    """Parse a number as written in ``lang``; None when its grouping is not a number (dates)
+    or it is too large for a float (a run of 309 digits or more)."""
+    value = _parse_number(raw, lang)
+    return value if value is None or math.isfinite(value) else None
+
+
+def _parse_number(raw: str, lang: str | None) -> float | None:
     s = raw
     if any(c in s for c in " \u00a0\u202f\u2009"):
         for sp in " \u00a0\u202f\u2009":
@@ -542,6 +549,8 @@ def _quantity(text: str, m: re.Match, lang: str | None) -> Quantity | None:
             return None
         unit = "%"
     value = float(f"{value:.12g}")
+    if not math.isfinite(value):
+        return None  # "10^300 billion dollars": too large for a float, not an amount
     q = Quantity(kind, value, unit, currency if kind == "money" else None, None, start, end)
     _qualify(text, q, lang, mult, factor)
     return q
