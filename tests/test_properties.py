@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from gigawatch.extract import Extracted, extract_page
 from gigawatch.quantities import NUM_RE, find_quantities, parse_number
-from gigawatch.sources import SourcesConfig, SourcesError, parse_sources
+from gigawatch.sources import SourcesConfig, SourcesError, load_sources, parse_sources
 from gigawatch.tagger import Tagger
 from gigawatch.taxonomy import load_taxonomy
 from gigawatch.urls import canonical_url
@@ -50,6 +50,7 @@ QUANTITY_WORDS = [
 ]  # fmt: skip
 NUMBERS = st.one_of(
     st.integers(min_value=0, max_value=10**15).map(str),
+    st.integers(min_value=10**300, max_value=10**400).map(str),  # past the largest float
     st.from_regex(r"\d{1,4}([.,]\d{1,4}){0,3}", fullmatch=True),
     st.from_regex(r"\d{1,3}([ \u00a0\u202f\u2009]\d{3}){1,3}([.,]\d{1,3})?", fullmatch=True),
     st.sampled_from(["2030", "1,5", "1.000", "1,000", "0,125", "0.000", "1.2.3", "10,000.5"]),
@@ -237,6 +238,24 @@ def test_parse_sources_raises_only_sources_error_and_is_deterministic(text: str)
     else:
         assert first == second
         assert first.sources and len({s.name for s in first.sources}) == len(first.sources)
+
+
+@FEW
+@given(raw=st.one_of(st.binary(max_size=80), sources_text().map(str.encode)))
+def test_load_sources_of_any_file_raises_only_sources_error(tmp_path_factory, raw: bytes) -> None:
+    """Documented: a missing file, bytes that are not UTF-8 or invalid TOML all raise
+    SourcesError; the same file loads the same twice."""
+    path = tmp_path_factory.mktemp("src") / "sources.toml"
+    path.write_bytes(raw)
+    results = []
+    for _ in range(2):
+        try:
+            results.append(load_sources(path))
+        except SourcesError as exc:
+            results.append(exc.problems)
+    assert results[0] == results[1]
+    with pytest.raises(SourcesError, match="file not found"):
+        load_sources(path.with_name("missing.toml"))
 
 
 # --------------------------------------------------------------------------- HTML fuzz
