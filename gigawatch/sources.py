@@ -8,6 +8,7 @@ raises ``SourcesError`` listing each problem with the entry and key it concerns,
 from __future__ import annotations
 
 import difflib
+import math
 import re
 import tomllib
 from dataclasses import asdict, dataclass, field, fields
@@ -126,6 +127,9 @@ def _parse_crawl(raw: Any, problems: list[str]) -> CrawlSettings:
             ok = False
         if not ok:
             problems.append(f"[crawl]: {key} must be a {kind.__name__}, got {value!r}")
+            continue
+        if kind is float and not math.isfinite(value):
+            problems.append(f"[crawl]: {key} must be a finite number, got {value!r}")
             continue
         if kind in (int, float) and value < 0:
             problems.append(f"[crawl]: {key} must not be negative, got {value!r}")
