@@ -13,7 +13,7 @@ import string
 from datetime import datetime
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from gigawatch.extract import Extracted, extract_page
@@ -229,8 +229,13 @@ def _parse(text: str) -> SourcesConfig | SourcesError:
         return exc
 
 
+VALID = '\n[[source]]\nname = "a"\nfeeds = ["https://example.com/feed.xml"]\n'
+
+
 @BOUNDED
 @given(text=st.one_of(sources_text(), st.text(max_size=80)))
+@example(text="[crawl]\ndownload_delay = nan" + VALID)
+@example(text="[crawl]\ndownload_timeout = inf" + VALID)
 def test_parse_sources_raises_only_sources_error_and_is_deterministic(text: str) -> None:
     first, second = _parse(text), _parse(text)
     if isinstance(first, SourcesError):
@@ -238,6 +243,8 @@ def test_parse_sources_raises_only_sources_error_and_is_deterministic(text: str)
     else:
         assert first == second
         assert first.sources and len({s.name for s in first.sources}) == len(first.sources)
+        numbers = [v for v in vars(first.crawl).values() if isinstance(v, float)]
+        assert all(math.isfinite(v) and v >= 0 for v in numbers), first.crawl
 
 
 @FEW
