@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import unicodedata
 from bisect import bisect_left
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, NamedTuple
 
 import ahocorasick
 
@@ -39,6 +41,24 @@ KINDS = ("org", "chip", "topic", "place")
 _GROUP = {"org": 0, "place": 0, "chip": 1, "topic": 2}
 _TRIGGER = -1
 # what may precede a short case-sensitive alias (the text is matched with a leading "\n")
+# a hit: (start, end, group, entry id, ambiguous) — plain tuples, made once per match
+_Hit = tuple[int, int, int, int, bool]
+
+
+class _Cand(NamedTuple):
+    """What one automaton key can be: an alias, exclude phrase or trigger, and its checks."""
+
+    group: int
+    entry_id: int
+    exact: str | None  # the case-sensitive form to compare with, None when case-insensitive
+    lb: bool  # needs a word boundary on the left
+    rb: bool  # ... and on the right
+    length: int
+    is_exclude: bool
+    ambiguous: bool
+    langs: frozenset[str] | None  # the languages it counts in, None for every language
+
+
 _BEFORE_SHORT = " \n\t\u00a0(\"'“‘«[/-–—"
 
 
@@ -103,9 +123,9 @@ class Tagger:
     def __init__(
         self,
         taxonomy: Taxonomy,
-        fx: dict | None = None,
+        fx: dict[str, float] | None = None,
         relevance_threshold: float | None = None,
-    ):
+    ) -> None:
         self.taxonomy = taxonomy
         self.fx = {k.upper(): float(v) for k, v in (fx if fx is not None else load_fx()).items()}
         self.threshold = (
@@ -113,10 +133,10 @@ class Tagger:
         )
         self._build()
 
-    def __getstate__(self):
+    def __getstate__(self) -> dict[str, Any]:
         return {"taxonomy": self.taxonomy, "fx": self.fx, "threshold": self.threshold}
 
-    def __setstate__(self, state):
+    def __setstate__(self, state: dict[str, Any]) -> None:
         self.taxonomy, self.fx, self.threshold = state["taxonomy"], state["fx"], state["threshold"]
         self._build()
 
@@ -129,7 +149,7 @@ class Tagger:
         self._entries: list[tuple[str, str, float]] = []
         # one automaton over the lowercased text; case-sensitive aliases are checked against the
         # original text after a hit (one automaton pass costs ~20 ns per character)
-        keys: dict[str, list[tuple]] = {}
+        keys: dict[str, list[_Cand]] = {}
 
         def add(entry_id: int, group: int, alias: str, exact: bool, is_exclude: bool,
                 ambiguous: bool, langs: frozenset[str] | None, plural: bool) -> None:  # fmt: skip
@@ -143,8 +163,8 @@ class Tagger:
             for form in forms:
                 lb = not left_wild and form[0].isalnum() and (group != _TRIGGER or exact)
                 rb = not right_wild and form[-1].isalnum()
-                cand = (group, entry_id, form if exact else None, lb, rb, len(form), is_exclude,
-                        ambiguous, langs)  # fmt: skip
+                cand = _Cand(group, entry_id, form if exact else None, lb, rb, len(form),
+                             is_exclude, ambiguous, langs)  # fmt: skip
                 low = _lower(form)
                 variants = {low} if exact else {low, _fold(low)}
                 for v in list(variants):
@@ -161,7 +181,9 @@ class Tagger:
                     if cand not in bucket:
                         bucket.append(cand)
 
-        def add_entry(kind: str, entry, weight: float, langs_of=None) -> None:
+        def add_entry(kind: str, entry: Any, weight: float,
+                      langs_of: Callable[[str], frozenset[str] | None] | None = None,
+                      ) -> None:  # fmt: skip
             entry_id = len(self._entries)
             self._entries.append((kind, entry.name, weight))
             group = _GROUP[kind]
@@ -185,7 +207,9 @@ class Tagger:
                 *(a for a in place.aliases if not any(a in place.names[lg] for lg in LANGUAGES)),
             }
 
-            def langs_of(alias: str, place=place, everywhere=everywhere):
+            def langs_of(
+                alias: str, place: Any = place, everywhere: set[str] = everywhere
+            ) -> frozenset[str] | None:
                 if alias in everywhere:
                     return None
                 return frozenset(lg for lg in LANGUAGES if alias in place.names[lg])
@@ -215,7 +239,7 @@ class Tagger:
         low = _lower(full)
         n = len(full)
 
-        hits: list[tuple[int, int, int, int, bool]] = []
+        hits: list[_Hit] = []
         triggers: list[tuple[int, int]] = []
         excludes: dict[int, list[tuple[int, int]]] = {}
         for end, cands in self._automaton.iter(low):
@@ -274,7 +298,7 @@ class Tagger:
             taxonomy_version=self.taxonomy.version,
         )
 
-    def _resolve(self, hits, excludes):
+    def _resolve(self, hits: list[_Hit], excludes: dict[int, list[tuple[int, int]]]) -> list[_Hit]:
         """Drop excluded hits, keep the leftmost-longest per group, then drop ambiguous hits
         when nothing else in the article is named unambiguously."""
         if excludes:
@@ -283,7 +307,7 @@ class Tagger:
                 if not any(s < h[1] and h[0] < e for s, e in excludes.get(h[3], ()))
             ]  # fmt: skip
         hits.sort(key=lambda h: (h[0], h[0] - h[1]))
-        kept = []
+        kept: list[_Hit] = []
         last_end = [-1, -1, -1]
         for h in hits:
             g = h[2]
@@ -296,13 +320,14 @@ class Tagger:
                 kept = [h for h in kept if not h[4]]
         return kept
 
-    def _facts(self, text, lang, triggers, org_positions) -> list[Fact]:
+    def _facts(self, text: str, lang: str | None, triggers: list[tuple[int, int]],
+               org_positions: list[tuple[int, str]]) -> list[Fact]:  # fmt: skip
         quantities = find_quantities(text, lang, triggers)
         if not quantities:
             return []
         org_starts = [pos for pos, _name in org_positions]
         facts: list[Fact] = []
-        seen: set[tuple] = set()
+        seen: set[tuple[str, float, str | None, str | None]] = set()
         for q in quantities:
             s, e = sentence_span(text, q.start, q.end)
             sentence = " ".join(text[s:e].split())
@@ -334,7 +359,7 @@ class Tagger:
 # ---------------------------------------------------------------------------------- workers
 
 _worker: Tagger | None = None
-_worker_config: dict = {}
+_worker_config: dict[str, Any] = {}
 
 
 def configure_worker(

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit, urlunsplit
 
 import courlan
 
@@ -60,7 +60,7 @@ def _registered_site(url: str) -> str:
     return f"{host}:{parts.port}" if parts.port else host
 
 
-def _unwrap_amp_cache(parts):
+def _unwrap_amp_cache(parts: SplitResult) -> str | None:
     """``https://<x>.cdn.ampproject.org/c/s/host/path`` -> ``https://host/path``."""
     host = (parts.hostname or "").lower()
     if not host.endswith(AMP_CACHE_HOST):
