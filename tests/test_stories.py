@@ -1,11 +1,11 @@
-"""Story features, keys and scores (gigawatch/stories.py)."""
+"""Story features, keys and scores (gigawatch/dedupe/stories.py)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
 from gigawatch.dedupe import DedupeConfig
-from gigawatch.stories import features, figure, keys, score
+from gigawatch.dedupe.stories import features, figure, keys, score
 
 CONFIG = DedupeConfig()
 DAY = datetime(2025, 10, 6, 12, tzinfo=UTC)
@@ -81,6 +81,6 @@ def test_evidence_fades_over_the_window():
 
 
 def test_features_round_trip_through_rows():
-    from gigawatch.stories import StoryFeatures
+    from gigawatch.dedupe.stories import StoryFeatures
 
     assert StoryFeatures.decode(FR.article_id, FR.seen_at, *FR.encode()) == FR

@@ -49,7 +49,6 @@ from typing import Any
 import duckdb
 import numpy as np
 
-from gigawatch import stories
 from gigawatch.dedupe import (
     DedupeConfig,
     Signatures,
@@ -58,6 +57,7 @@ from gigawatch.dedupe import (
     hex_keys,
     load_config,
     similarity,
+    stories,
 )
 from warehouse.db import read_sql, sql_statements
 

@@ -1,7 +1,8 @@
 """Which articles tell the same event, in any language: features, index keys and a score.
 
-Pure functions over an article's tags (``tag_mentions``, ``tag_facts``) and title; storage,
-lookups and assignment are in ``warehouse/dedupe_store.py``.
+Pure functions over an article's tags (``tag_mentions``, ``tag_facts``) and title; which story
+an article joins is decided in ``grouping.py``, storage and lookups are in
+``warehouse/dedupe_store.py``.
 
 Features, each with a salience in (0, 1]:
 
@@ -42,7 +43,8 @@ from datetime import datetime
 from functools import lru_cache
 from itertools import combinations
 
-from gigawatch.dedupe import DedupeConfig, StoryWeights, words
+from gigawatch.dedupe.config import DedupeConfig, StoryWeights
+from gigawatch.dedupe.text import words
 
 MIN_TITLE_WORD = 4
 STRONG = 0.2  # salience in both articles for an organisation or accelerator to count as strong
