@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test lint bench clean
+.PHONY: install demo test test-fast lint typecheck bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,13 +17,21 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/gigawatch demo
 
-test: $(STAMP)
-	$(BIN)/ruff check .
+# Everything CI runs: lint, format, layer contracts, types, then every test.
+test: lint typecheck
 	$(BIN)/python -m pytest -q
+
+# The unit tier only (no Prefect server, crawl or subprocess): about a minute.
+test-fast: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q -m "not e2e"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
 
 bench: $(STAMP)
 	$(BIN)/python bench/run_all.py

@@ -24,6 +24,17 @@ from warehouse import db as wh  # noqa: E402
 MANIFEST = Path(__file__).resolve().parents[1] / "gigawatch" / "demo" / "site" / "manifest.toml"
 
 
+# A test that uses one of these fixtures (directly or through another fixture) is end-to-end;
+# modules that start servers or subprocesses on their own say so with ``pytestmark``.
+E2E_FIXTURES = {"prefect_harness", "demo_site", "demo_sources", "ingested", "ro"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if E2E_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.e2e)
+
+
 @pytest.fixture(scope="session")
 def manifest() -> list[dict[str, Any]]:
     data = tomllib.loads(MANIFEST.read_text(encoding="utf-8"))

@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from tests.sitekit import FixtureSite
 
@@ -52,6 +53,7 @@ def test_prefect_deploy_all_accepts_the_deployments(prefect_harness):
     assert ingest.global_concurrency_limit.limit == 1
 
 
+@pytest.mark.e2e  # a `gigawatch serve` subprocess with its own Prefect server
 def test_serve_runs_the_ingest_schedule_again_and_again(tmp_path):
     with FixtureSite() as site:
         for i in range(3):
