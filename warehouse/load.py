@@ -14,15 +14,6 @@ import duckdb
 from gigawatch.extract import EXTRACTOR, Extracted
 from warehouse.db import read_sql
 
-ERROR_OUTCOMES = (
-    "http_error",
-    "network_error",
-    "not_html",
-    "too_large",
-    "parse_error",
-    "no_content",
-)
-
 # Raw bodies kept for re-extraction: new or changed articles, and pages nothing was extracted
 # from yet (a later extractor may do better).
 KEPT_BODIES = ("stored", "updated", "no_content")
@@ -73,11 +64,9 @@ def load_batch(
     ids = [e.article_id for e in extracted.values() if e.ok and e.article_id is not None]
     existing: dict[int, str] = {}
     if ids:
-        rows = con.execute(
-            "SELECT article_id, body_sha1 FROM documents WHERE article_id IN (SELECT unnest(?))",
-            [ids],
-        ).fetchall()
-        existing = dict(rows)
+        existing = dict(con.execute(read_sql("load_known_bodies"), {"ids": ids}).fetchall())
+    # the outcomes counted as errors: the fetch_outcomes table (migrations/0006)
+    error_outcomes = {r[0] for r in con.execute(read_sql("error_outcomes")).fetchall()}
     bodies, fetch_rows, doc_rows, updates = [], [], [], []
     result = BatchResult()
     for page in pages:
@@ -112,7 +101,7 @@ def load_batch(
             if outcome in KEPT_BODIES:
                 bodies.append((page["body_sha1"], page.get("encoding"), page["size"], body))
         result.known += outcome == "known"
-        result.errors += outcome in ERROR_OUTCOMES
+        result.errors += outcome in error_outcomes
         result.outside_window += outcome == "outside_window"
         fetch_rows.append(
             (
@@ -176,7 +165,7 @@ def save_validators(
 
 
 def load_validators(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, str | None]]:
-    rows = con.execute("SELECT url, etag, last_modified FROM http_validators").fetchall()
+    rows = con.execute(read_sql("load_validators")).fetchall()
     return {url: {"etag": etag, "last_modified": lm} for url, etag, lm in rows}
 
 

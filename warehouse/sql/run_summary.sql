@@ -1,4 +1,5 @@
--- Per-source counts of one run, from its fetch records.
+-- Per-source counts of one run, from its fetch records; errors are the outcomes marked
+-- is_error in fetch_outcomes (migrations/0006_fetch_outcomes.sql).
 SELECT
     f.source,
     count(*) FILTER (WHERE f.outcome <> 'not_modified')          AS pages_fetched,
@@ -7,10 +8,9 @@ SELECT
     count(*) FILTER (WHERE f.outcome = 'stored' AND v.duplicate_of IS NOT NULL) AS duplicates,
     count(*) FILTER (WHERE f.outcome = 'known')                  AS already_known,
     count(*) FILTER (WHERE f.outcome = 'outside_window')         AS outside_window,
-    count(*) FILTER (WHERE f.outcome IN (
-        'http_error', 'network_error', 'not_html', 'too_large', 'parse_error', 'no_content'
-    ))                                                           AS errors
+    count(*) FILTER (WHERE o.is_error)                           AS errors
 FROM fetches AS f
+LEFT JOIN fetch_outcomes AS o ON o.outcome = f.outcome
 LEFT JOIN documents AS d ON d.fetch_id = f.fetch_id
 LEFT JOIN article_dedupe AS v ON v.article_id = d.article_id
 WHERE f.run_id = ?

@@ -27,12 +27,10 @@ SELECT
     d.title,
     d.url,
     coalesce(d.published_at, d.fetched_at),
-    -- UTC calendar fields by integer arithmetic on the epoch (no time zone lookups)
-    CAST(make_timestamp(epoch_us(coalesce(d.published_at, d.fetched_at))) AS DATE),
-    CAST(date_trunc('week', make_timestamp(epoch_us(coalesce(d.published_at, d.fetched_at))))
-         AS DATE),
-    CAST(date_trunc('month', make_timestamp(epoch_us(coalesce(d.published_at, d.fetched_at))))
-         AS DATE)
+    -- UTC calendar fields by integer arithmetic on the epoch (views/00_macros.sql)
+    utc_day(coalesce(d.published_at, d.fetched_at)),
+    utc_week(coalesce(d.published_at, d.fetched_at)),
+    utc_month(coalesce(d.published_at, d.fetched_at))
 FROM _tr_articles AS a
 JOIN documents AS d ON d.article_id = a.article_id
 JOIN article_tags AS t ON t.article_id = a.article_id AND t.relevant

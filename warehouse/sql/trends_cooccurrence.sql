@@ -10,8 +10,7 @@ DELETE FROM trend_story_orgs WHERE story_id IN (SELECT story_id FROM _tr_stories
 INSERT INTO trend_story_orgs
 SELECT DISTINCT
     m.story_id,
-    CAST(date_trunc('month', make_timestamp(epoch_us(coalesce(d.published_at, d.fetched_at))))
-         AS DATE),
+    utc_month(coalesce(d.published_at, d.fetched_at)),
     m.name
 FROM (SELECT DISTINCT story_id FROM _tr_stories) AS s
 JOIN trend_mentions AS m ON m.story_id = s.story_id

@@ -61,6 +61,6 @@ WHERE stories >= 2 AND stories >= 2 * prior_stories / 8.0;
 CREATE OR REPLACE VIEW rising AS
 SELECT *
 FROM rising_at((
-    SELECT CAST(make_timestamp(epoch_us(least(max(published_at), now()))) AS DATE)
+    SELECT utc_day(least(max(published_at), now()))
     FROM documents
 ));

@@ -5,8 +5,9 @@
 --                  degraded (some errors) | quiet (no article published in the last 30 days of
 --                  news) | ok
 --   last_fetch, last_success : latest fetch, latest fetch that worked (any kind of page)
---   fetches_7d, errors_7d, error_rate : fetches, failed fetches (http_error, network_error,
---                  not_html, too_large, parse_error, no_content) and their share, last 7 days
+--   fetches_7d, errors_7d, error_rate : fetches, failed fetches (the outcomes marked is_error
+--                  in fetch_outcomes: http_error, network_error, not_html, too_large,
+--                  parse_error, no_content) and their share, last 7 days
 --   last_error   : the latest error message
 --   articles     : articles stored from it; last_published: its latest article's date
 --   articles_30d, articles_per_day : articles published in the 30 days up to the latest
@@ -26,16 +27,14 @@ fetch_stats AS (
             ('ok', 'stored', 'known', 'updated', 'not_modified', 'outside_window'))
                                                                                   AS last_success,
         count(*) FILTER (WHERE f.fetched_at > ref.crawl - INTERVAL 7 DAY)         AS fetches_7d,
-        count(*) FILTER (WHERE f.fetched_at > ref.crawl - INTERVAL 7 DAY AND f.outcome IN
-            ('http_error', 'network_error', 'not_html', 'too_large', 'parse_error', 'no_content'))
+        count(*) FILTER (WHERE f.fetched_at > ref.crawl - INTERVAL 7 DAY AND o.is_error)
                                                                                   AS errors_7d,
         count(*) FILTER (WHERE f.fetched_at > ref.crawl - INTERVAL 7 DAY AND f.outcome IN
             ('ok', 'stored', 'known', 'updated', 'not_modified', 'outside_window'))
                                                                                   AS successes_7d,
-        arg_max(f.error, f.fetched_at) FILTER (WHERE f.outcome IN
-            ('http_error', 'network_error', 'not_html', 'too_large', 'parse_error', 'no_content'))
-                                                                                  AS last_error
+        arg_max(f.error, f.fetched_at) FILTER (WHERE o.is_error)                  AS last_error
     FROM fetches AS f
+    LEFT JOIN fetch_outcomes AS o ON o.outcome = f.outcome
     CROSS JOIN ref
     GROUP BY f.source
 ),
