@@ -23,11 +23,12 @@ from pathlib import Path
 
 import duckdb
 
+from warehouse.db import read_sql
+
 TIME_COLUMNS = (
     "published_at", "first_seen", "week", "day", "fetched_at", "started_at", "seen_at",
     "extracted_at", "tagged_at", "updated_at", "applied_at", "last_fetch",
 )  # fmt: skip
-_MONTH = "strftime(make_timestamp(epoch_us(CAST({col} AS TIMESTAMPTZ))), '%Y-%m')"
 
 
 @dataclass
@@ -42,39 +43,28 @@ class Exported:
 
 def relations(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, list[str]]]:
     """(name, 'table' | 'view', columns) of every table and view in the main schema."""
-    rows = con.execute(
-        """
-        SELECT table_name,
-               CASE table_type WHEN 'VIEW' THEN 'view' ELSE 'table' END,
-               list(column_name ORDER BY ordinal_position)
-        FROM information_schema.columns
-        JOIN information_schema.tables USING (table_catalog, table_schema, table_name)
-        WHERE table_schema = 'main' AND table_catalog = current_database()
-        GROUP BY ALL
-        ORDER BY 2, 1
-        """
-    ).fetchall()
+    rows = con.execute(read_sql("read/export_relations")).fetchall()
     return [(name, kind, list(cols)) for name, kind, cols in rows]
 
 
-def month_query(name: str, columns: list[str]) -> tuple[str, bool]:
-    """SQL selecting every column of ``name`` plus its partition key ``month``, and whether
-    there is one."""
-    q = f'"{name}"'
+def quote_ident(name: str) -> str:
+    """``name`` as a quoted SQL identifier (``"my ""odd"" table"``)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def copy_statement(name: str, columns: list[str]) -> tuple[str, dict[str, str], bool]:
+    """The COPY (``warehouse/sql/read/export_*.sql``) writing ``name`` with its partition key
+    ``month``, its parameters but ``$path``, and whether it is partitioned."""
+    params = {"relation": quote_ident(name)}
     if "month" in columns:
-        return f"SELECT * FROM {q}", True
+        return read_sql("read/export_own_month"), params, True
     for col in TIME_COLUMNS:
         if col in columns:
-            return f"SELECT *, {_MONTH.format(col=col)} AS month FROM {q}", True
-    for key in ("article_id", "story_id"):
+            return read_sql("read/export_by_time"), {**params, "column": col}, True
+    for key, sql in (("article_id", "export_by_article"), ("story_id", "export_by_story")):
         if key in columns:
-            when = _MONTH.format(col="coalesce(d.published_at, d.fetched_at)")
-            return (
-                f"SELECT r.*, {when} AS month FROM {q} AS r "
-                f"LEFT JOIN documents AS d ON d.article_id = r.{key}",
-                True,
-            )
-    return f"SELECT * FROM {q}", False
+            return read_sql(f"read/{sql}"), params, True
+    return read_sql("read/export_whole"), params, False
 
 
 def export_relation(
@@ -85,19 +75,11 @@ def export_relation(
     if target.exists():
         shutil.rmtree(target)
     target.mkdir(parents=True)
-    sql, partitioned = month_query(name, columns)
-    if partitioned:
-        copy = (f"COPY ({sql}) TO '{_sql_path(target)}' "
-                "(FORMAT parquet, PARTITION_BY (month), FILENAME_PATTERN 'data_{i}')")  # fmt: skip
-    else:
-        copy = f"COPY ({sql}) TO '{_sql_path(target / 'data.parquet')}' (FORMAT parquet)"
-    rows = con.execute(copy).fetchall()[0][0]  # COPY answers with the number of rows written
+    copy, params, partitioned = copy_statement(name, columns)
+    path = target if partitioned else target / "data.parquet"
+    rows = con.execute(copy, {**params, "path": str(path)}).fetchall()[0][0]
     partitions = sum(1 for p in target.iterdir() if p.is_dir()) if partitioned else 0
     return Exported(name, kind, rows, partitions, target, time.perf_counter() - started)
-
-
-def _sql_path(path: Path) -> str:
-    return str(path).replace("'", "''")
 
 
 def export_all(

@@ -23,6 +23,7 @@ from jinja2 import Environment, select_autoescape
 
 from gigawatch import __version__
 from gigawatch import trends as tr
+from warehouse.db import read_sql
 
 FONT = "Helvetica Neue, Helvetica, Arial, sans-serif"
 INK, MUTED, GRID = "#1f2933", "#52606d", "#e4e7eb"
@@ -57,53 +58,6 @@ class Report:
 
 # -- data -------------------------------------------------------------------------------------
 
-_KPI_SQL = """
-SELECT count(DISTINCT story_id), count(*), count(DISTINCT source),
-       list_sort(list_distinct(list(language)))
-FROM trend_articles
-WHERE day BETWEEN $since AND $until
-"""
-_FOLDED_SQL = """
-SELECT count(*) FROM articles
-WHERE duplicate_of IS NOT NULL
-  AND CAST(make_timestamp(epoch_us(coalesce(published_at, fetched_at))) AS DATE)
-      BETWEEN $since AND $until
-"""
-_DEALS_KPI_SQL = f"""
-SELECT
-    (SELECT count(*) FROM power_deals WHERE {tr.IN_PERIOD}),
-    (SELECT coalesce(sum(gw), 0) FROM power_deals WHERE {tr.IN_PERIOD}),
-    (SELECT count(*) FROM money_deals WHERE {tr.IN_PERIOD}),
-    (SELECT coalesce(sum(amount_usd), 0) FROM money_deals WHERE {tr.IN_PERIOD})
-"""
-_TOP_STORIES_SQL = """
-SELECT
-    t.story_id,
-    any_value(d.title)                                  AS headline,
-    any_value(d.url)                                    AS url,
-    any_value(coalesce(d.published_at, d.fetched_at))   AS first_seen,
-    count(*)                                            AS n_articles,
-    count(DISTINCT t.source)                            AS n_sources,
-    list_sort(list_distinct(list(t.source)))            AS sources,
-    list_sort(list_distinct(list(t.language)))          AS languages
-FROM trend_articles AS t
-JOIN documents AS d ON d.article_id = t.story_id
-WHERE t.day BETWEEN $since AND $until
-GROUP BY t.story_id
-ORDER BY n_sources DESC, n_articles DESC, first_seen
-LIMIT $top
-"""
-_STORY_ORGS_SQL = """
-SELECT story_id, list(name ORDER BY n DESC, name)[1:4]
-FROM (
-    SELECT t.story_id, m.name, sum(m.count) AS n
-    FROM trend_articles AS t JOIN mentions AS m USING (article_id)
-    WHERE m.kind = 'org' AND t.story_id IN (SELECT unnest($ids))
-    GROUP BY ALL
-)
-GROUP BY story_id
-"""
-
 
 def _fmt_bn(usd: float) -> str:
     bn = usd / 1e9
@@ -114,9 +68,13 @@ def _fmt_bn(usd: float) -> str:
 
 def _kpis(con: duckdb.DuckDBPyConnection, per: tr.Period) -> list:
     params = {"since": per.since, "until": per.until}
-    stories, articles, outlets, languages = con.execute(_KPI_SQL, params).fetchall()[0]
-    folded = con.execute(_FOLDED_SQL, params).fetchall()[0][0]
-    n_power, gw, n_money, usd = con.execute(_DEALS_KPI_SQL, params).fetchall()[0]
+
+    def one(name: str) -> tuple:
+        return con.execute(read_sql(f"read/{name}"), params).fetchall()[0]
+
+    stories, articles, outlets, languages = one("report_kpis")
+    (folded,) = one("report_folded")
+    n_power, gw, n_money, usd = one("report_deals_kpis")
     return [
         ("stories", f"{stories:,}", f"from {articles:,} relevant articles"),
         (
@@ -131,11 +89,17 @@ def _kpis(con: duckdb.DuckDBPyConnection, per: tr.Period) -> list:
 
 
 def _top_stories(con: duckdb.DuckDBPyConnection, per: tr.Period, top: int) -> list[dict[str, Any]]:
-    cur = con.execute(_TOP_STORIES_SQL, {"since": per.since, "until": per.until, "top": top})
+    cur = con.execute(
+        read_sql("read/report_top_stories"), {"since": per.since, "until": per.until, "top": top}
+    )
     cols = [d[0] for d in cur.description]
     stories = [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
     ids = [s["story_id"] for s in stories]
-    orgs = dict(con.execute(_STORY_ORGS_SQL, {"ids": ids}).fetchall()) if ids else {}
+    orgs = (
+        dict(con.execute(read_sql("read/report_story_orgs"), {"ids": ids}).fetchall())
+        if ids
+        else {}
+    )
     # their figures, as in the ledgers of the month period the report's charts use
     months = tr.Period(per.since, per.until, "month")
     gw = {d["story_id"]: tr.format_figure(d, "power")

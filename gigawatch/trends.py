@@ -19,6 +19,8 @@ from typing import Any
 
 import duckdb
 
+from warehouse.db import read_sql
+
 INTERVALS = ("week", "month")
 KINDS = {"orgs": "org", "topics": "topic"}
 SPARK = "▁▂▃▄▅▆▇█"
@@ -76,10 +78,7 @@ def bucket_label(start: date, interval: str) -> str:
 
 def latest_day(con: duckdb.DuckDBPyConnection) -> date | None:
     """Day (UTC) of the latest article in the warehouse, capped at today."""
-    rows = con.execute(
-        "SELECT CAST(make_timestamp(epoch_us(least(max(published_at), now()))) AS DATE) "
-        "FROM documents"
-    ).fetchall()
+    rows = con.execute(read_sql("read/trends_latest_day")).fetchall()
     return rows[0][0] if rows else None
 
 
@@ -116,39 +115,11 @@ def sparkline(values: list[int]) -> str:
 
 # -- organisations and topics ---------------------------------------------------------------
 
-_TOTALS_SQL = """
-SELECT
-    m.name,
-    count(DISTINCT t.story_id)                 AS stories,
-    count(*)                                   AS articles,
-    count(DISTINCT t.source)                   AS outlets,
-    list_sort(list_distinct(list(t.language))) AS languages
-FROM trend_articles AS t
-JOIN mentions AS m USING (article_id)
-WHERE m.kind = $kind AND t.day BETWEEN $since AND $until
-GROUP BY m.name
-ORDER BY stories DESC, articles DESC, m.name
-LIMIT $top
-"""
-
 # Per week: the views themselves. Per month: the same counts from trend_articles.
 _SERIES_SQL = {
-    ("org", "week"): """
-        SELECT org, week, stories FROM org_weekly
-        WHERE org IN (SELECT unnest($names)) AND week BETWEEN $first AND $until
-    """,
-    ("topic", "week"): """
-        SELECT topic, week, stories FROM topic_weekly
-        WHERE topic IN (SELECT unnest($names)) AND week BETWEEN $first AND $until
-    """,
-    "month": """
-        SELECT m.name, t.month, count(DISTINCT t.story_id)
-        FROM trend_articles AS t
-        JOIN mentions AS m USING (article_id)
-        WHERE m.kind = $kind AND m.name IN (SELECT unnest($names))
-          AND t.day BETWEEN $first AND $until
-        GROUP BY ALL
-    """,
+    ("org", "week"): "read/trends_org_weeks",
+    ("topic", "week"): "read/trends_topic_weeks",
+    "month": "read/trends_name_months",
 }
 
 
@@ -158,7 +129,8 @@ def names_over_time(
     """The ``top`` names of ``kind`` (org, topic) by stories in the period, and each one's
     stories per interval: (totals rows, {name: {bucket start: stories}})."""
     totals = con.execute(
-        _TOTALS_SQL, {"kind": kind, "since": per.since, "until": per.until, "top": top}
+        read_sql("read/trends_name_totals"),
+        {"kind": kind, "since": per.since, "until": per.until, "top": top},
     ).fetchall()
     names = [r[0] for r in totals]
     series: dict[str, dict[date, int]] = {n: {} for n in names}
@@ -169,7 +141,7 @@ def names_over_time(
         else:
             sql, params = _SERIES_SQL["month"], {"names": names, "kind": kind}
         for name, bucket, stories in con.execute(
-            sql, {**params, "first": first, "until": per.until}
+            read_sql(sql), {**params, "first": first, "until": per.until}
         ).fetchall():
             series[name][bucket] = stories
     return totals, series
@@ -197,32 +169,14 @@ def names_table(con: duckdb.DuckDBPyConnection, what: str, per: Period, top: int
 
 # -- deals ----------------------------------------------------------------------------------
 
-_DEAL_COLUMNS = {
-    "power": "first_seen, headline, gw, gw_low, qualifier, orgs, n_sources, sources, languages, "
-             "citations, sentence, url, story_id",
-    "money": "first_seen, headline, amount, amount_low, currency, amount_usd, qualifier, orgs, "
-             "n_sources, sources, languages, citations, sentence, url, story_id",
-}  # fmt: skip
-_DEAL_ORDER = {"power": "gw DESC, first_seen", "money": "amount_usd DESC NULLS LAST, first_seen"}
-IN_PERIOD = "CAST(make_timestamp(epoch_us(first_seen)) AS DATE) BETWEEN $since AND $until"
-
-
-def _deals_sql(kind: str, where: str = "", qualify: str = "", limit: int | None = None) -> str:
-    view = f"{kind}_deals"
-    sql = f"SELECT {_DEAL_COLUMNS[kind]} FROM {view} WHERE {IN_PERIOD} {where} {qualify} "
-    sql += f"ORDER BY {_DEAL_ORDER[kind]}"
-    return sql + (f" LIMIT {int(limit)}" if limit is not None else "")
-
-
+# one row per story: warehouse/sql/read/trends_{power,money}_deals.sql, whose optional filters
+# ($ids, $k per $interval, $limit) are NULL when not asked for
+_DEALS_SQL = {"power": "read/trends_power_deals", "money": "read/trends_money_deals"}
 # per interval (week or month, UTC): stories and GW or US$ bn, each story once
-_DEALS_TOTALS_SQL = """
-    SELECT CAST(date_trunc($interval, make_timestamp(epoch_us(first_seen))) AS DATE) AS bucket,
-           count(*) AS stories, coalesce(sum({amount}), 0) AS amount
-    FROM {view}
-    WHERE CAST(make_timestamp(epoch_us(first_seen)) AS DATE) BETWEEN $since AND $until
-    GROUP BY bucket
-"""
-_AMOUNT = {"power": ("power_deals", "gw"), "money": ("money_deals", "amount_usd / 1e9")}
+_PER_INTERVAL_SQL = {
+    "power": "read/trends_power_per_interval",
+    "money": "read/trends_money_per_interval",
+}
 
 QUALIFIER_SIGN = {"up_to": "≤ ", "more_than": "> ", "about": "~ ", "range": ""}
 
@@ -232,27 +186,32 @@ def deals(
 ) -> Result:
     """The power or money deals (one per story) first seen in the period, largest first;
     the ``limit`` largest when given."""
-    return _result(con, _deals_sql(kind, limit=limit), per)
+    return _deals(con, kind, per, limit=None if limit is None else int(limit))
 
 
 def deals_of_stories(
     con: duckdb.DuckDBPyConnection, kind: str, per: Period, story_ids: list[int]
 ) -> Result:
     """The power or money deals of these stories, first seen in the period."""
-    sql = _deals_sql(kind, where="AND story_id IN (SELECT unnest($ids::BIGINT[]))")
-    return _result(con, sql, per, ids=story_ids)
+    return _deals(con, kind, per, ids=story_ids)
 
 
 def largest_per_interval(con: duckdb.DuckDBPyConnection, kind: str, per: Period, k: int) -> Result:
     """The ``k`` largest power or money deals of each interval of the period."""
-    interval = "date_trunc($interval, make_timestamp(epoch_us(first_seen)))"
-    order = _DEAL_ORDER[kind]
-    qualify = f"QUALIFY row_number() OVER (PARTITION BY {interval} ORDER BY {order}) <= {int(k)}"
-    return _result(con, _deals_sql(kind, qualify=qualify), per, interval=per.interval)
+    return _deals(con, kind, per, k=int(k))
 
 
-def _result(con: duckdb.DuckDBPyConnection, sql: str, per: Period, **params: Any) -> Result:
-    cur = con.execute(sql, {"since": per.since, "until": per.until, **params})
+def _deals(
+    con: duckdb.DuckDBPyConnection,
+    kind: str,
+    per: Period,
+    ids: list[int] | None = None,
+    k: int | None = None,
+    limit: int | None = None,
+) -> Result:
+    params = {"since": per.since, "until": per.until, "interval": per.interval,
+              "ids": ids, "k": k, "limit": limit}  # fmt: skip
+    cur = con.execute(read_sql(_DEALS_SQL[kind]), params)
     cols = [d[0] for d in cur.description]
     return Result(cols, cur.fetchall())
 
@@ -267,12 +226,11 @@ def deals_per_interval(
 ) -> list[tuple[date, int, float]]:
     """(bucket start, stories, GW or US$ bn) for every interval of the period, each story
     counted once, in the interval of its first article."""
-    view, amount = _AMOUNT[kind]
-    sql = _DEALS_TOTALS_SQL.format(view=view, amount=amount)
     got = {
         b: (n, v)
         for b, n, v in con.execute(
-            sql, {"interval": per.interval, "since": per.since, "until": per.until}
+            read_sql(_PER_INTERVAL_SQL[kind]),
+            {"interval": per.interval, "since": per.since, "until": per.until},
         ).fetchall()
     }
     out = []
@@ -334,14 +292,10 @@ def rising(con: duckdb.DuckDBPyConnection, until: date | None = None, top: int =
     """Names whose stories in the 7 days to ``until`` (default: the latest article's day) are
     well above their baseline (see the ``rising`` view)."""
     if until is None:
-        sql, params = "SELECT * FROM rising", {}
+        sql, params = "read/trends_rising", {"top": int(top)}
     else:
-        sql, params = "SELECT * FROM rising_at($until)", {"until": until}
-    cur = con.execute(
-        f"SELECT kind, name, week_start, week_end, stories, baseline, ratio, new, outlets "
-        f"FROM ({sql}) ORDER BY stories - baseline DESC, stories DESC, name LIMIT {int(top)}",
-        params,
-    )
+        sql, params = "read/trends_rising_at", {"until": until, "top": int(top)}
+    cur = con.execute(read_sql(sql), params)
     columns, rows = [d[0] for d in cur.description], cur.fetchall()
     end = until or latest_day(con)
     start = end - timedelta(days=6) if end else None
@@ -372,10 +326,5 @@ def recent_rising(
 
 
 def source_health(con: duckdb.DuckDBPyConnection) -> Result:
-    cur = con.execute(
-        "SELECT source, status, last_success, error_rate, errors_7d, fetches_7d, articles, "
-        "articles_per_day, last_published, last_error FROM source_health "
-        "ORDER BY CASE status WHEN 'dead' THEN 0 WHEN 'stale' THEN 1 WHEN 'failing' THEN 2 "
-        "WHEN 'degraded' THEN 3 WHEN 'quiet' THEN 4 ELSE 5 END, source"
-    )
+    cur = con.execute(read_sql("read/trends_source_health"))
     return Result([d[0] for d in cur.description], cur.fetchall(), "Source health")
