@@ -114,7 +114,7 @@ def current_run_id() -> str:
 def _known_urls(db: Path, path: Path, lock_timeout: float) -> Path:
     con = wh.connect(db, lock_timeout=lock_timeout)
     try:
-        urls = [r[0] for r in con.execute("SELECT url FROM documents").fetchall()]
+        urls = [r[0] for r in con.execute(wh.read_sql("read/document_urls")).fetchall()]
     finally:
         con.close()
     path.parent.mkdir(parents=True, exist_ok=True)

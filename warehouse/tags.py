@@ -163,7 +163,7 @@ def _pages(
 def _count(path: Path, lock_timeout: float) -> int:
     con = wh.connect(path, lock_timeout=lock_timeout)
     try:
-        return con.execute("SELECT count(*) FROM documents").fetchone()[0]
+        return con.execute(read_sql("tags/count_documents")).fetchone()[0]
     finally:
         con.close()
 

@@ -28,7 +28,7 @@ from importlib import resources
 
 import duckdb
 
-from warehouse.db import sql_statements
+from warehouse.db import read_sql, sql_statements
 
 # the statements of a refresh after the dirty articles are known, in order
 STEPS = ("trends_articles", "trends_weekly", "trends_cooccurrence", "trends_deals")
@@ -77,9 +77,7 @@ def _run(con: duckdb.DuckDBPyConnection, first: str, params: dict, full: bool) -
         for name in STEPS:
             for stmt in sql_statements(name):
                 con.execute(stmt)
-        counts = [con.execute(f"SELECT count(DISTINCT {col}) FROM {table}").fetchone()[0]
-                  for col, table in (("article_id", "_tr_articles"), ("story_id", "_tr_stories"),
-                                     ("week", "_tr_weeks"), ("month", "_tr_months"))]  # fmt: skip
+        counts = list(con.execute(read_sql("trends/refresh_counts")).fetchone())
     except BaseException:
         # after a failed statement the transaction is aborted and its rollback, by the
         # caller, discards the temporary tables with everything else

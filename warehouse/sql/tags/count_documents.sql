@@ -1,0 +1,2 @@
+-- How many articles there are to tag (the progress bar's total).
+SELECT count(*) FROM documents;
