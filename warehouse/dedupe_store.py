@@ -1,7 +1,7 @@
 """Fold duplicates and group stories, incrementally, with the state kept in DuckDB.
 
-Tables come from ``migrations/0003_dedupe.sql``; the public view is ``stories``
-(``views/50_stories.sql``) and ``articles`` gains ``duplicate_of`` and ``story_id`` from
+Tables come from ``derived/dedupe.sql`` (rebuilt, not migrated: see ``ensure_current``); the
+public view is ``stories`` (``views/50_stories.sql``) and ``articles`` gains ``duplicate_of`` and ``story_id`` from
 ``article_dedupe``.
 
 ``fold_batch(con, ids)`` folds newly stored (or re-extracted) articles, in the caller's
@@ -35,6 +35,7 @@ verdicts as incremental runs that received the articles in that order.
 
 from __future__ import annotations
 
+import functools
 import logging
 import multiprocessing
 import os
@@ -43,7 +44,6 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from importlib import resources
 from typing import Any
 
 import duckdb
@@ -59,7 +59,15 @@ from gigawatch.dedupe import (
     similarity,
     stories,
 )
-from warehouse.db import read_sql, sql_statements
+from warehouse.db import (
+    derived_version,
+    read_sql,
+    reset_derived,
+    set_derived_version,
+    sql_statements,
+    table_exists,
+)
+from warehouse.sqlfiles import digest
 
 LOG = logging.getLogger(__name__)
 SignatureLookup = Callable[[list[int]], np.ndarray]  # article ids -> their MinHash rows
@@ -67,7 +75,10 @@ PARALLEL_FROM = 2_000  # batches with at least this many texts compute signature
 ID_CHUNK = 2_000  # ids per literal list (DuckDB's index_scan_max_count is 2048)
 POOL_CHUNK = 1_000  # texts per pool task
 QUEUE_PER_WORKER = 8  # pool tasks queued per worker while restory folds
-SCHEMA_VERSION = "2"  # of the tables in migrations/0003_dedupe.sql (dedupe_state 'schema')
+NAME = "dedupe"  # derived/dedupe.sql, and its row in derived_state
+# what the tables are built from: a change to any of these files means a rebuild (a refold)
+SOURCES = ("derived/dedupe.sql", "sql/dedupe_*.sql", "sql/dedupe/*.sql")
+
 
 
 class StaleDedupeState(RuntimeError):
@@ -154,33 +165,52 @@ def _unblob(blob: bytes | None) -> np.ndarray | None:
     return None if blob is None else np.frombuffer(blob, dtype="<u4")
 
 
-def _migration_sql() -> str:
-    path = resources.files("warehouse") / "migrations" / "0003_dedupe.sql"
-    return path.read_text(encoding="utf-8")
+@functools.cache
+def sql_version() -> str:
+    """Digest of the DDL and SQL that build the dedupe state (read once per process)."""
+    return digest(*SOURCES)
+
+
+def is_current(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the dedupe tables were built by the current DDL and SQL (``derived_state``)."""
+    return derived_version(con, NAME) == sql_version() and table_exists(con, "dedupe_state")
+
+
+def ensure_current(con: duckdb.DuckDBPyConnection) -> bool:
+    """Create the dedupe tables of a warehouse that stores no article yet (True); otherwise
+    leave stale tables to the next fold or ``gigawatch restory`` (False), which rebuild them
+    with the run's ``[near_duplicates]`` settings (unknown here). ``warehouse.schema`` calls
+    it after the migrations."""
+    if is_current(con) or con.execute(read_sql("dedupe/state_has_documents")).fetchone()[0]:
+        return False
+    con.execute("BEGIN TRANSACTION")
+    try:
+        reset_derived(con, NAME)
+        set_derived_version(con, NAME, sql_version())
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return True
 
 
 def _reset_state(con: duckdb.DuckDBPyConnection, config: DedupeConfig) -> None:
-    for stmt in sql_statements("dedupe_drop"):
-        con.execute(stmt)
-    con.execute(_migration_sql())
-    con.execute("INSERT INTO dedupe_state VALUES ('signature', ?)",
-                [config.signature_fingerprint()])  # fmt: skip
+    reset_derived(con, NAME)
+    con.execute(read_sql("dedupe/state_signature"), {"fingerprint": config.signature_fingerprint()})
+    set_derived_version(con, NAME, sql_version())
 
 
 def _check_state(con: duckdb.DuckDBPyConnection, config: DedupeConfig) -> None:
     """Refuse to mix signatures computed with other settings, or tables of another version."""
-    try:
-        state = dict(con.execute("SELECT name, value FROM dedupe_state").fetchall())
-    except duckdb.CatalogException:
-        state = {}
-    if state.get("schema") != SCHEMA_VERSION:
+    if not is_current(con):
         raise StaleDedupeState(
             "the dedupe tables were made by another version of gigawatch: run `gigawatch restory`",
             "schema",
         )
+    state = dict(con.execute(read_sql("dedupe/state_read")).fetchall())
     if "signature" not in state:  # a fresh database: this batch sets the settings
-        con.execute("INSERT INTO dedupe_state VALUES ('signature', ?)",
-                    [config.signature_fingerprint()])  # fmt: skip
+        con.execute(read_sql("dedupe/state_signature"),
+                    {"fingerprint": config.signature_fingerprint()})  # fmt: skip
     elif state["signature"] != config.signature_fingerprint():
         raise StaleDedupeState(
             f"stored signatures were computed with other settings ({state['signature']}; now "
@@ -426,20 +456,6 @@ def _rebuild(
         collect(missing, compute([rows[aid][2] for aid in wanted], config))
     fold_ready(final=True)
     return summary
-
-
-def restory(path, config: DedupeConfig | None = None, lock_timeout: float | None = None):  # noqa: ANN001, ANN201
-    """Rebuild the dedupe state of the warehouse at ``path``, and the trend tables computed
-    from it, in one write transaction."""
-    from warehouse import db as wh
-    from warehouse import trend_store
-
-    wh.ensure_schema(path)
-    timeout = wh.DEFAULT_LOCK_TIMEOUT if lock_timeout is None else lock_timeout
-    with wh.writer(path, timeout) as con:
-        summary = rebuild(con, config)
-        trend_store.rebuild(con)
-        return summary
 
 
 # --- folding -------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ import duckdb
 from gigawatch import progress
 from gigawatch.tagger import ArticleTags, configure_worker, tag_batch, worker_tagger
 from warehouse import db as wh
-from warehouse import trend_store
+from warehouse import schema, trend_store
 from warehouse.db import read_sql, sql_statements
 
 INSERT_CHUNK = 50_000  # rows per INSERT statement, bounds the size of one parameter list
@@ -190,7 +190,7 @@ def retag(
 
     t0 = time.monotonic()
     path = Path(path)
-    wh.ensure_schema(path, lock_timeout)
+    schema.ensure_schema(path, lock_timeout)
     total = _count(path, lock_timeout)
     workers = workers or os.cpu_count() or 1
     rows = _Rows()

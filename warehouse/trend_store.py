@@ -1,4 +1,4 @@
-"""Keep the trend tables (migrations/0005_trends.sql) in step with articles, tags and stories.
+"""Keep the trend tables (derived/trends.sql) in step with articles, tags and stories.
 
 The trend views (``org_weekly``, ``deals``, ``cooccurrence``, ``rising``…) read these tables,
 so that a question over a million articles reads pre-aggregated rows. They are derived data,
@@ -8,9 +8,11 @@ written in the caller's transaction:
   rows of those articles, of every article whose story or duplicate verdict changed meanwhile
   (found by comparing ``article_dedupe`` with ``trend_docs``), and of the weeks, stories and
   months they touch are recomputed; nothing else is read.
-- ``rebuild(con)`` recomputes everything (``gigawatch retag`` and ``gigawatch restory``).
-- ``ensure_current(con)`` rebuilds when the tables were computed by other SQL than the
-  current ``warehouse/sql/trends_*.sql`` (an upgrade); ``warehouse.db.migrate`` calls it.
+- ``rebuild(con)`` drops and re-creates the tables from ``derived/trends.sql`` and
+  recomputes everything (``gigawatch retag`` and ``gigawatch restory``).
+- ``ensure_current(con)`` rebuilds when the tables were built by another DDL or SQL than the
+  current ``derived/trends.sql`` and ``warehouse/sql/trends_*.sql`` (an upgrade, or never
+  built): their digest in ``derived_state`` ('trends') differs. ``warehouse.schema`` calls it.
 
 Both run the same statements; a refresh only restricts them to what changed, so that folding
 batches one by one gives the same tables as a rebuild (tests/test_trend_store.py).
@@ -20,15 +22,18 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import hashlib
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from importlib import resources
 
 import duckdb
 
-from warehouse.db import read_sql, sql_statements
+from warehouse.db import derived_version, reset_derived, set_derived_version
+from warehouse.sqlfiles import digest, sql_statements
+
+NAME = "trends"  # derived/trends.sql, and its row in derived_state
+# what the tables are built from: a change to any of these files means a rebuild
+SOURCES = ("derived/trends.sql", "sql/trends_*.sql", "sql/trends/*.sql")
 
 # the statements of a refresh after the dirty articles are known, in order
 STEPS = ("trends_articles", "trends_weekly", "trends_cooccurrence", "trends_deals")
@@ -53,20 +58,14 @@ def _drop_temp(con: duckdb.DuckDBPyConnection) -> None:
 
 @functools.cache
 def sql_version() -> str:
-    """Digest of the SQL that computes the trend tables: a change means a rebuild (read once
-    per process: every batch asks)."""
-    root = resources.files("warehouse") / "sql"
-    digest = hashlib.sha1()
-    for p in sorted(root.iterdir(), key=lambda p: p.name):
-        if p.name.startswith("trends_") and p.name.endswith(".sql"):
-            digest.update(p.name.encode())
-            digest.update(p.read_bytes())
-    return digest.hexdigest()[:16]
+    """Digest of the DDL and SQL that build the trend tables: a change means a rebuild (read
+    once per process: every batch asks)."""
+    return digest(*SOURCES)
 
 
 def stored_version(con: duckdb.DuckDBPyConnection) -> str | None:
-    row = con.execute("SELECT value FROM trend_state WHERE key = 'version'").fetchone()
-    return row[0] if row else None
+    """The digest the stored tables were built with (``derived_state``), None if never."""
+    return derived_version(con, NAME)
 
 
 def _run(con: duckdb.DuckDBPyConnection, first: str, params: dict, full: bool) -> TrendRefresh:
@@ -86,9 +85,7 @@ def _run(con: duckdb.DuckDBPyConnection, first: str, params: dict, full: bool) -
         raise
     _drop_temp(con)
     if full:
-        con.execute(
-            "INSERT OR REPLACE INTO trend_state VALUES ('version', $v)", {"v": sql_version()}
-        )
+        set_derived_version(con, NAME, sql_version())
     return TrendRefresh(*counts, seconds=round(time.monotonic() - t0, 3), full=full)
 
 
@@ -103,7 +100,9 @@ def refresh(con: duckdb.DuckDBPyConnection, article_ids: Sequence[int]) -> Trend
 
 
 def rebuild(con: duckdb.DuckDBPyConnection) -> TrendRefresh:
-    """Recompute every trend table from the stored articles, tags and stories."""
+    """Re-create every trend table from ``derived/trends.sql`` and recompute it from the
+    stored articles, tags and stories, in the caller's transaction."""
+    reset_derived(con, NAME)
     return _run(con, "trends_dirty_all", {}, full=True)
 
 

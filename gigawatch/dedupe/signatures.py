@@ -212,6 +212,41 @@ class Signatures:
     minhash: np.ndarray  # uint32 (n x num_perm); rows of ineligible texts are meaningless
     buckets: np.ndarray  # uint64 (n x bands)
 
+    @classmethod
+    def zeros(cls, n: int, config: DedupeConfig) -> Signatures:
+        """``n`` rows to fill in."""
+        return cls(
+            np.zeros(n, dtype=np.int64),
+            np.zeros(n, dtype=np.int64),
+            np.zeros(n, dtype=bool),
+            np.zeros((n, config.num_perm), dtype=np.uint32),
+            np.zeros((n, config.bands), dtype=np.uint64),
+        )
+
+    @classmethod
+    def concat(cls, parts: Sequence[Signatures]) -> Signatures:
+        """The rows of ``parts``, one after the other."""
+        return cls(
+            np.concatenate([p.text_hash for p in parts]),
+            np.concatenate([p.n_words for p in parts]),
+            np.concatenate([p.eligible for p in parts]),
+            np.concatenate([p.minhash for p in parts]),
+            np.concatenate([p.buckets for p in parts]),
+        )
+
+    def take(self, idx: np.ndarray | slice) -> Signatures:
+        """The rows ``idx``."""
+        return Signatures(self.text_hash[idx], self.n_words[idx], self.eligible[idx],
+                          self.minhash[idx], self.buckets[idx])  # fmt: skip
+
+    def put(self, idx: np.ndarray, rows: Signatures) -> None:
+        """Set the rows ``idx`` to ``rows``."""
+        self.text_hash[idx] = rows.text_hash
+        self.n_words[idx] = rows.n_words
+        self.eligible[idx] = rows.eligible
+        self.minhash[idx] = rows.minhash
+        self.buckets[idx] = rows.buckets
+
 
 def compute(texts: Sequence[str | None], config: DedupeConfig) -> Signatures:
     """Hashes, MinHash signatures and LSH bucket keys of ``texts`` (vectorised)."""
