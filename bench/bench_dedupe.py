@@ -221,9 +221,10 @@ def write(con, articles: list[dict]) -> None:
 def generate(db: Path, n: int) -> dict:
     """Write a corpus of ``n`` articles over one year; returns its truth and timing."""
     from warehouse import db as wh
+    from warehouse import schema
 
     t0 = time.monotonic()
-    wh.ensure_schema(db)
+    schema.ensure_schema(db)
     con = wh.connect(db)
     corpus = Corpus()
     step = timedelta(days=365) / n

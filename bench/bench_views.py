@@ -3,7 +3,7 @@
     python bench/bench_views.py                  # generate (once) and time, 1M articles
     python bench/bench_views.py --n 200000 --db /tmp/small.duckdb --regenerate
 
-The warehouse is created with the real migrations (``warehouse.db.ensure_schema``) and filled
+The warehouse is created with the real migrations (``warehouse.schema.ensure_schema``) and filled
 with DuckDB SQL (``INSERT ... SELECT ... FROM range(n)``), with a fixed seed: articles from 40
 outlets in four languages over two years (about 1,370 a day), 85 % relevant, stories of one to
 four articles with 8 % exact duplicates, ~3 organisations, one accelerator and two topics per
@@ -36,7 +36,7 @@ import duckdb  # noqa: E402
 
 from gigawatch.taxonomy import load_taxonomy  # noqa: E402
 from warehouse import db as wh  # noqa: E402
-from warehouse import trend_store  # noqa: E402
+from warehouse import schema, trend_store  # noqa: E402
 
 SOURCES = 40
 DAYS = 730
@@ -85,7 +85,7 @@ def _names(con: duckdb.DuckDBPyConnection) -> None:
 def generate(db: Path, n: int) -> None:
     if db.exists():
         db.unlink()
-    wh.ensure_schema(db)
+    schema.ensure_schema(db)
     con = wh.connect(db)
     con.execute("SELECT setseed(0.42)")
     _names(con)
@@ -295,7 +295,7 @@ def main() -> None:
     if args.regenerate or not args.db.exists():
         generate(args.db, args.n)
     else:
-        wh.ensure_schema(args.db)  # re-create the views from the current files
+        schema.ensure_schema(args.db)  # re-create the views from the current files
     n = duckdb.connect(str(args.db), read_only=True).execute(
         "SELECT count(*) FROM documents").fetchone()[0]  # fmt: skip
     threads = duckdb.connect(":memory:").execute("SELECT current_setting('threads')").fetchone()[0]

@@ -12,7 +12,7 @@ from prefect.artifacts import create_table_artifact
 from flows.pipeline import current_run_id
 from gigawatch.settings import db_path, taxonomy_path
 from warehouse import db as wh
-from warehouse import load, trend_store
+from warehouse import load, schema, trend_store
 from warehouse.dedupe_store import rebuild
 from warehouse.tags import retag as retag_history
 
@@ -21,7 +21,7 @@ def _recorded(flow_name: str, database: Any, params: dict, lock_timeout: float, 
     """Run ``work()`` under the run lock, recorded in flow_runs like any other run."""
     run_id = current_run_id()
     with wh.run_lock(database, lock_timeout):
-        wh.ensure_schema(database, lock_timeout)
+        schema.ensure_schema(database, lock_timeout)
         with wh.writer(database, lock_timeout) as con:
             load.start_run(con, run_id, flow_name, params)
         try:

@@ -27,7 +27,7 @@ from gigawatch.settings import run_dir, taxonomy_path
 from gigawatch.sources import SourcesConfig
 from gigawatch.tagger import configure_worker
 from warehouse import db as wh
-from warehouse import load, trend_store
+from warehouse import load, schema, trend_store
 from warehouse.dedupe_store import fold_batch
 from warehouse.tags import tag_articles
 
@@ -159,7 +159,7 @@ def _locked_run(
     lock_timeout: float,
 ) -> dict[str, Any]:
     with wh.run_lock(database, lock_timeout):
-        wh.ensure_schema(database, lock_timeout)
+        schema.ensure_schema(database, lock_timeout)
         with wh.writer(database, lock_timeout) as con:
             load.start_run(con, plan.run_id, flow_name, params)
             plan.validators = {} if plan.refresh else load.load_validators(con)

@@ -20,6 +20,7 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 from gigawatch.demo.server import DemoSite  # noqa: E402
 from gigawatch.demo.sources import sources_toml  # noqa: E402
 from warehouse import db as wh  # noqa: E402
+from warehouse import schema  # noqa: E402
 
 MANIFEST = Path(__file__).resolve().parents[1] / "gigawatch" / "demo" / "site" / "manifest.toml"
 
@@ -88,7 +89,7 @@ def ro(ingested: dict[str, Any]):
 def con(tmp_path: Path):
     """A connection to a new, empty warehouse file, ``tmp_path / "fixtures.duckdb"``."""
     db = tmp_path / "fixtures.duckdb"
-    wh.ensure_schema(db)
+    schema.ensure_schema(db)
     con = wh.connect(db)
     yield con
     con.close()

@@ -11,6 +11,7 @@ from itertools import combinations
 from urllib.parse import urlsplit
 
 from warehouse import db as wh
+from warehouse import schema
 from warehouse.dedupe_store import fold_batch, rebuild
 
 
@@ -118,7 +119,7 @@ def _insert(con, article_id: int, title: str, text: str, when: datetime, source:
 
 def test_a_backfilled_original_becomes_the_first_seen(tmp_path):
     db = tmp_path / "w.duckdb"
-    wh.ensure_schema(db)
+    schema.ensure_schema(db)
     base = (
         "Grid operators in the Nordic region approved a new interconnector on Tuesday, "
         "linking three data-centre campuses to hydropower plants along the coast. "

@@ -22,6 +22,7 @@ from flows.backfill import backfill
 from flows.ingest import ingest
 from tests.sitekit import FixtureSite
 from warehouse import db as wh
+from warehouse import schema
 
 
 def _count(db: Path, sql: str = "SELECT count(*) FROM documents") -> int:
@@ -248,7 +249,7 @@ def test_two_writers_one_waits_then_gives_up_and_readers_get_in(prefect_harness,
         sources = tmp_path / "s.toml"
         sources.write_text(site.sources(), encoding="utf-8")
         db = tmp_path / "w.duckdb"
-        wh.ensure_schema(db)
+        schema.ensure_schema(db)
         env = _env(prefect_harness)
         first = _gigawatch("run", "--sources", str(sources), "--db", str(db), env=env)
         deadline = time.monotonic() + 60

@@ -14,7 +14,7 @@ from gigawatch.extract import extract_page, extract_pages, unpack_body
 from gigawatch.plan import CrawlPlan
 from gigawatch.sources import load_sources
 from warehouse import db as wh
-from warehouse import load
+from warehouse import load, schema
 
 
 def _by_path(ro) -> dict[tuple[str, str], dict[str, Any]]:
@@ -146,7 +146,7 @@ def test_loading_the_same_crawl_twice_adds_no_row(demo_sources, tmp_path):
     assert config.sources
     out = run_crawl(demo_sources, tmp_path / "run", CrawlPlan("fixed-run", only=["courrier"]))
     db = tmp_path / "w.duckdb"
-    wh.ensure_schema(db)
+    schema.ensure_schema(db)
 
     def counts() -> tuple:
         con = wh.connect(db, read_only=True)

@@ -10,6 +10,7 @@ import pytest
 from gigawatch.tagger import ArticleTags, Fact, Mention
 from gigawatch.taxonomy import DEFAULT_TAXONOMY
 from warehouse import db as wh
+from warehouse import schema
 from warehouse.tags import retag, store_tags, tag_articles
 
 DOCS = {
@@ -24,7 +25,7 @@ DOCS = {
 @pytest.fixture()
 def db(tmp_path: Path) -> Path:
     path = tmp_path / "w.duckdb"
-    wh.ensure_schema(path)
+    schema.ensure_schema(path)
     now = datetime.now(UTC)
     with wh.writer(path) as con:
         for aid, (title, text) in DOCS.items():

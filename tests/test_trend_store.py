@@ -9,7 +9,7 @@ import pytest
 
 from tests.test_dedupe_fixtures import ARTICLES, BY_KEY, insert, rewrite_digest_as_regatta_copy
 from warehouse import db as wh
-from warehouse import trend_store
+from warehouse import schema, trend_store
 from warehouse.dedupe_store import fold_batch
 from warehouse.tags import retag
 
@@ -123,10 +123,10 @@ def test_stale_tables_are_rebuilt(con, noticed_by):
     con.execute("DELETE FROM trend_deals")
     if noticed_by == "migrate":
         # as after an upgrade that changed the SQL computing them
-        con.execute("UPDATE trend_state SET value = 'older' WHERE key = 'version'")
-        wh.migrate(con)
+        con.execute("UPDATE derived_state SET version = 'older' WHERE name = 'trends'")
+        schema.migrate(con)
     else:
-        con.execute("DELETE FROM trend_state")  # never computed
+        con.execute("DELETE FROM derived_state WHERE name = 'trends'")  # never computed
         con.execute("BEGIN TRANSACTION")
         assert trend_store.refresh(con, []).full
         con.execute("COMMIT")

@@ -1,5 +1,8 @@
 """Open the DuckDB warehouse, apply migrations, and hold the write lock only while writing.
 
+``warehouse.schema.ensure_schema`` creates or upgrades a warehouse: the migrations and views
+here, then the derived tables of each store (the dedupe state, the trend tables).
+
 DuckDB allows one writing process or many reading processes on a file, never both. gigawatch
 writers therefore open the file per batch (``writer()``), so that readers (``gigawatch query``,
 an analyst's DuckDB shell) get in between batches, and wait with bounded retries when another
@@ -9,15 +12,17 @@ process holds the file.
 from __future__ import annotations
 
 import errno
-import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import duckdb
+
+from warehouse.sqlfiles import read_derived, split_statements, sql_files
+from warehouse.sqlfiles import read_sql as read_sql  # re-exported: callers import it from here
+from warehouse.sqlfiles import sql_statements as sql_statements  # re-exported too
 
 DEFAULT_LOCK_TIMEOUT = 60.0
 
@@ -60,24 +65,6 @@ def unwritable(exc: BaseException, path: str | Path) -> WarehouseUnwritable | No
     return None
 
 
-def _sql_files(folder: str) -> list[tuple[str, str]]:
-    root = resources.files("warehouse") / folder
-    files = sorted((p for p in root.iterdir() if p.name.endswith(".sql")), key=lambda p: p.name)
-    return [(p.name, p.read_text(encoding="utf-8")) for p in files]
-
-
-def read_sql(name: str) -> str:
-    """Text of ``warehouse/sql/<name>.sql``."""
-    return (resources.files("warehouse") / "sql" / f"{name}.sql").read_text(encoding="utf-8")
-
-
-def sql_statements(name: str) -> list[str]:
-    """The statements of ``warehouse/sql/<name>.sql``, to run one by one; comments are dropped
-    first (they may hold a ';'). No statement there has '--' inside a string."""
-    sql = re.sub(r"--[^\n]*", "", read_sql(name))
-    return [s.strip() for s in sql.split(";") if s.strip()]
-
-
 def _is_lock_error(exc: Exception) -> bool:
     msg = str(exc).lower()
     return "lock" in msg or "conflicting" in msg or "being used by another" in msg
@@ -114,45 +101,75 @@ def connect(
             delay = min(delay * 2, 1.0)
 
 
-def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Apply pending migrations in order, record them, re-create every view, and rebuild the
-    trend tables when the SQL computing them changed (``warehouse.trend_store``).
+def apply_migrations(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Apply the pending ``migrations/*.sql`` in order, each in its own transaction, and
+    record them in ``schema_migrations``. Migrations are append-only: a file applied once is
+    never run again, so it is never edited; derived tables are not migrated (``schema.py``).
 
     Returns the names of the migrations applied now.
     """
-    con.execute(
-        "CREATE TABLE IF NOT EXISTS schema_migrations ("
-        " name VARCHAR PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())"
-    )
-    done = {row[0] for row in con.execute("SELECT name FROM schema_migrations").fetchall()}
+    for stmt in sql_statements("schema/migrations_table"):
+        con.execute(stmt)
+    done = {row[0] for row in con.execute(read_sql("schema/migrations_done")).fetchall()}
     applied: list[str] = []
-    for name, sql in _sql_files("migrations"):
+    for name, sql in sql_files("migrations"):
         if name in done:
             continue
         con.execute("BEGIN TRANSACTION")
         try:
             con.execute(sql)
-            con.execute("INSERT INTO schema_migrations (name) VALUES (?)", [name])
+            con.execute(read_sql("schema/migration_record"), {"name": name})
             con.execute("COMMIT")
         except Exception:
             con.execute("ROLLBACK")
             raise
         applied.append(name)
-    for _name, sql in _sql_files("views"):
-        con.execute(sql)
-    from warehouse import trend_store  # imports read_sql from here
-
-    trend_store.ensure_current(con)
     return applied
 
 
-def ensure_schema(path: str | Path, lock_timeout: float = DEFAULT_LOCK_TIMEOUT) -> list[str]:
-    """Create or upgrade the warehouse at ``path``."""
-    con = connect(path, lock_timeout=lock_timeout)
-    try:
-        return migrate(con)
-    finally:
-        con.close()
+def create_views(con: duckdb.DuckDBPyConnection) -> None:
+    """(Re-)create the macros and views of ``views/*.sql``, in file-name order."""
+    for _name, sql in sql_files("views"):
+        con.execute(sql)
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Apply pending migrations and re-create every view; returns the migrations applied now.
+
+    The derived tables (dedupe state, trend tables) are the stores' business:
+    ``warehouse.schema.ensure_schema`` runs this, then brings each of them up to date.
+    """
+    applied = apply_migrations(con)
+    create_views(con)
+    return applied
+
+
+# --- derived tables: rebuilt from warehouse/derived/<name>.sql, versioned in derived_state --
+
+
+def derived_version(con: duckdb.DuckDBPyConnection, name: str) -> str | None:
+    """The digest the derived tables ``name`` were built with, None if never (or before
+    migration 0007)."""
+    if not table_exists(con, "derived_state"):
+        return None
+    row = con.execute(read_sql("schema/derived_version"), {"name": name}).fetchone()
+    return row[0] if row else None
+
+
+def table_exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    """Whether ``table`` exists, asked without an error (an error aborts a transaction)."""
+    return bool(con.execute(read_sql("schema/table_exists"), {"table": table}).fetchone()[0])
+
+
+def set_derived_version(con: duckdb.DuckDBPyConnection, name: str, version: str) -> None:
+    con.execute(read_sql("schema/derived_record"), {"name": name, "version": version})
+
+
+def reset_derived(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Drop the derived tables ``name`` and create them empty from ``derived/<name>.sql``,
+    in the caller's transaction; the caller fills them and records their version."""
+    for stmt in split_statements(read_derived(name)):
+        con.execute(stmt)
 
 
 @contextmanager

@@ -1,7 +1,12 @@
-"""Fold duplicates and group stories, incrementally, with the state kept in DuckDB.
+"""Fold duplicates and group stories, incrementally, with the state kept in DuckDB: the I/O.
+
+The decisions are pure functions in ``gigawatch/dedupe/grouping.py``; this module reads their
+inputs from the warehouse (temporary tables of the batch, candidate and history queries in
+``sql/dedupe/*.sql``) and writes their verdicts back.
 
 Tables come from ``derived/dedupe.sql`` (rebuilt, not migrated: see ``ensure_current``); the
-public view is ``stories`` (``views/50_stories.sql``) and ``articles`` gains ``duplicate_of`` and ``story_id`` from
+public view is ``stories``
+(``views/50_stories.sql``) and ``articles`` gains ``duplicate_of`` and ``story_id`` from
 ``article_dedupe``.
 
 ``fold_batch(con, ids)`` folds newly stored (or re-extracted) articles, in the caller's
@@ -10,14 +15,15 @@ transaction:
 1. signatures of the batch (``gigawatch.dedupe``; over a process pool for large batches);
 2. candidates by joins on the batch's own text hashes and LSH buckets (temporary tables),
    against the history and the batch itself; verified on the whole signature;
-3. each article, in first-seen order (published_at, else fetched_at, then article_id), is a
-   duplicate of the first-seen article of the group of its best match, or an original. An
-   article published before the first-seen article of a group it matches (a backfill) takes
-   that place: the group then points to it;
-4. duplicates join their original's story; originals are scored against the earlier
-   originals sharing a story key within the window (``gigawatch.stories``) and join the
-   best story above the threshold, or begin one. A story's id is the article_id of its
-   first article (re-labelled if an earlier article joins it).
+3. ``grouping.group_duplicates``: each article, in first-seen order (published_at, else
+   fetched_at, then article_id), is a duplicate of the first-seen article of the group of its
+   best match, or an original. An article published before the first-seen article of a group
+   it matches (a backfill) takes that place: the group then points to it;
+4. ``grouping.assign_stories``: duplicates join their original's story; originals are scored
+   against the earlier originals sharing a story key within the window
+   (``gigawatch.dedupe.stories``) and join the best story above the threshold, or begin one.
+   A story's id is the article_id of its first article (re-labelled if an earlier article
+   joins it).
 
 The cost follows the batch: the history is reached through hash joins on the batch's keys
 (DuckDB scans one key column of the bucket table, and only the row groups of the window of
@@ -37,11 +43,9 @@ from __future__ import annotations
 
 import functools
 import logging
-import multiprocessing
-import os
+import re
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -49,6 +53,7 @@ from typing import Any
 import duckdb
 import numpy as np
 
+from gigawatch import parallel
 from gigawatch.dedupe import (
     DedupeConfig,
     Signatures,
@@ -56,8 +61,19 @@ from gigawatch.dedupe import (
     compute_chunk,
     hex_keys,
     load_config,
-    similarity,
     stories,
+)
+from gigawatch.dedupe.grouping import (
+    Assignment,
+    Batch,
+    Grouping,
+    Known,
+    StoryHistory,
+    assign_stories,
+    group_duplicates,
+    regroups,
+    stories_to_date,
+    verdict,
 )
 from warehouse.db import (
     derived_version,
@@ -78,7 +94,6 @@ QUEUE_PER_WORKER = 8  # pool tasks queued per worker while restory folds
 NAME = "dedupe"  # derived/dedupe.sql, and its row in derived_state
 # what the tables are built from: a change to any of these files means a rebuild (a refold)
 SOURCES = ("derived/dedupe.sql", "sql/dedupe_*.sql", "sql/dedupe/*.sql")
-
 
 
 class StaleDedupeState(RuntimeError):
@@ -111,35 +126,19 @@ class DedupeSummary:
         self.duplicates_of.update(other.duplicates_of)
 
 
-@dataclass
-class _Batch:
-    """Articles to fold, in first-seen order, with their signatures."""
-
-    ids: list[int]
-    seen: list[datetime]
-    titles: list[str | None]
-    sig: Signatures
-
-    def __len__(self) -> int:
-        return len(self.ids)
-
-
-@dataclass
-class _Known:
-    """A folded article of the history."""
-
-    seen_at: datetime
-    text_hash: int
-    minhash: np.ndarray | None
-    duplicate_of: int | None
-    story_id: int
-
-
 # --- helpers -------------------------------------------------------------------------------
 
 
 def _rows(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> list[tuple]:
-    return con.execute(read_sql(name), params).fetchall()
+    return con.execute(read_sql(f"dedupe/{name}"), params).fetchall()
+
+
+def _run(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> None:
+    """Run the statements of ``sql/dedupe/<name>.sql`` one by one, each with the parameters
+    it names (DuckDB refuses unused ones)."""
+    for stmt in sql_statements(f"dedupe/{name}"):
+        used = set(re.findall(r"\$(\w+)", stmt))
+        con.execute(stmt, {k: v for k, v in params.items() if k in used})
 
 
 def _rows_by_id(con: duckdb.DuckDBPyConnection, name: str, ids: Sequence[int]) -> list[tuple]:
@@ -147,7 +146,7 @@ def _rows_by_id(con: duckdb.DuckDBPyConnection, name: str, ids: Sequence[int]) -
 
     Literal lists let DuckDB use the indexes on article_id (a parameter list or a join
     scans whole columns: every text of ``documents``, every signature)."""
-    sql = read_sql(name)
+    sql = read_sql(f"dedupe/{name}")
     out: list[tuple] = []
     for lo in range(0, len(ids), ID_CHUNK):
         literal = ", ".join(str(int(i)) for i in ids[lo : lo + ID_CHUNK])
@@ -224,33 +223,15 @@ def _signatures(texts: Sequence[str | None], config: DedupeConfig, workers: int)
     if workers <= 1 or len(texts) < PARALLEL_FROM:
         return compute(texts, config)
     chunks = [list(texts[i : i + POOL_CHUNK]) for i in range(0, len(texts), POOL_CHUNK)]
-    with _pool(workers) as pool:
-        parts = list(pool.map(compute_chunk, [(c, config) for c in chunks]))
-    return _concat(parts)
-
-
-def _pool(workers: int) -> ProcessPoolExecutor:
-    # spawn: the parent holds DuckDB threads, which must not be forked
-    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
-
-
-def _concat(parts: list[Signatures]) -> Signatures:
-    return Signatures(
-        np.concatenate([p.text_hash for p in parts]),
-        np.concatenate([p.n_words for p in parts]),
-        np.concatenate([p.eligible for p in parts]),
-        np.concatenate([p.minhash for p in parts]),
-        np.concatenate([p.buckets for p in parts]),
-    )
-
-
-def _subset(sig: Signatures, idx: np.ndarray | slice) -> Signatures:
-    return Signatures(sig.text_hash[idx], sig.n_words[idx], sig.eligible[idx],
-                      sig.minhash[idx], sig.buckets[idx])  # fmt: skip
+    with parallel.process_pool(workers) as pool:
+        parts = parallel.bounded_map(
+            pool, compute_chunk, ((i, (c, config)) for i, c in enumerate(chunks)), len(chunks)
+        )
+        return Signatures.concat([part for _i, part in parts])
 
 
 def _workers(config: DedupeConfig) -> int:
-    return config.workers or os.cpu_count() or 1
+    return config.workers or parallel.cpu_count()
 
 
 # --- public entry points -------------------------------------------------------------------
@@ -286,7 +267,7 @@ def fold_batch(
         batch = set(ids)
         rebuilt.duplicates_of = {a: d for a, d in rebuilt.duplicates_of.items() if a in batch}
         return rebuilt
-    docs = _rows_by_id(con, "dedupe_batch_docs", ids)
+    docs = _rows_by_id(con, "batch_docs", ids)
     docs.sort(key=lambda r: (r[3], r[0]))
     texts = [text for _aid, _title, text, _seen, _h, _s in docs]
     sig = _signatures(texts, config, _workers(config))
@@ -301,17 +282,16 @@ def fold_batch(
         else:
             summary.unchanged += 1
     if changed:
-        for stmt in sql_statements("dedupe_forget"):
-            con.execute(stmt, {"ids": changed})
+        _run(con, "forget", ids=changed)
     if not keep:
         summary.seconds = round(time.monotonic() - t0, 3)
         return summary
     idx = np.asarray(keep, dtype=np.int64)
-    batch = _Batch(
+    batch = Batch(
         ids=[docs[i][0] for i in keep],
         seen=[docs[i][3] for i in keep],
         titles=[docs[i][1] for i in keep],
-        sig=_subset(sig, idx),
+        sig=sig.take(idx),
     )
     _fold(con, batch, config, summary, repoint=changed)
     summary.seconds = round(time.monotonic() - t0, 3)
@@ -335,7 +315,7 @@ def rebuild(
     """
     t0 = time.monotonic()
     config = config or load_config()
-    previous = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    previous = _rows(con, "memory_limit")[0][0]
     if config.memory_limit:
         con.execute(f"SET memory_limit = '{config.memory_limit}'")  # validated by load_config
     try:
@@ -356,7 +336,7 @@ def _rebuild(
     on_progress: Callable[[int, int], None] | None,
 ) -> DedupeSummary:
     _reset_state(con, config)
-    order = con.execute(read_sql("dedupe_order")).fetchall()
+    order = _rows(con, "order")
     n = len(order)
     summary = DedupeSummary()
     if not n:
@@ -368,13 +348,7 @@ def _rebuild(
     sorted_ids = ids[position]
     titles: list[str | None] = [None] * n
     # row i of these arrays = article i in first-seen order
-    sig = Signatures(
-        np.zeros(n, dtype=np.int64),
-        np.zeros(n, dtype=np.int64),
-        np.zeros(n, dtype=bool),
-        np.zeros((n, config.num_perm), dtype=np.uint32),
-        np.zeros((n, config.bands), dtype=np.uint64),
-    )
+    sig = Signatures.zeros(n, config)
     ready = np.zeros(n, dtype=bool)
     progress = {"computed": 0, "folded": 0}
 
@@ -383,11 +357,7 @@ def _rebuild(
             on_progress(progress["computed"] + progress["folded"], 2 * n)
 
     def collect(pos: np.ndarray, result: Signatures) -> None:
-        sig.text_hash[pos] = result.text_hash
-        sig.n_words[pos] = result.n_words
-        sig.eligible[pos] = result.eligible
-        sig.minhash[pos] = result.minhash
-        sig.buckets[pos] = result.buckets
+        sig.put(pos, result)
         ready[pos] = True
         progress["computed"] += len(pos)
         report()
@@ -403,8 +373,8 @@ def _rebuild(
             hi = min(lo + batch_size, n)
             if not final and not ready[lo:hi].all():
                 return
-            batch = _Batch(ids[lo:hi].tolist(), seen[lo:hi], titles[lo:hi],
-                           _subset(sig, slice(lo, hi)))  # fmt: skip
+            batch = Batch(ids[lo:hi].tolist(), seen[lo:hi], titles[lo:hi],
+                          sig.take(slice(lo, hi)))  # fmt: skip
             _fold(con, batch, config, summary, signatures=lookup)
             progress["folded"] = hi
             report()
@@ -413,33 +383,28 @@ def _rebuild(
     # while this process folds, in first-seen order, every batch whose signatures are all in
     # (storage order is usually close to first-seen order). Texts are streamed through a
     # second connection, as this one writes.
-    pool = _pool(workers) if workers > 1 and n >= PARALLEL_FROM else None
+    pool = parallel.process_pool(workers) if workers > 1 and n >= PARALLEL_FROM else None
     reader = con.cursor()
-    try:
-        reader.execute("SELECT article_id, title, text FROM documents")
-        pending: list[tuple[np.ndarray, Any]] = []
+
+    def chunks() -> Iterator[tuple[np.ndarray, tuple[list[str | None], DedupeConfig]]]:
+        reader.execute(read_sql("dedupe/texts"))
         while True:
             rows = reader.fetchmany(POOL_CHUNK)
             if not rows:
-                break
+                return
             chunk_ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
             pos = position[np.searchsorted(sorted_ids, chunk_ids)]
             for p, r in zip(pos.tolist(), rows, strict=True):
                 titles[p] = r[1]
             texts = [r[2] for r in rows]
             del rows
-            if pool is None:
-                collect(pos, compute(texts, config))
-                fold_ready()
-                continue
-            pending.append((pos, pool.submit(compute_chunk, (texts, config))))
-            # keep the workers busy while this process folds
-            while pending and (len(pending) >= QUEUE_PER_WORKER * workers or pending[0][1].done()):
-                p, fut = pending.pop(0)
-                collect(p, fut.result())
-                fold_ready()
-        for p, fut in pending:
-            collect(p, fut.result())
+            yield pos, (texts, config)
+
+    try:
+        # the workers stay busy while this process folds
+        in_flight = QUEUE_PER_WORKER * workers
+        for pos, result in parallel.bounded_map(pool, compute_chunk, chunks(), in_flight):
+            collect(pos, result)
             fold_ready()
     finally:
         reader.close()
@@ -450,7 +415,7 @@ def _rebuild(
         # documents this connection's transaction sees but the reader did not (stored by the
         # caller in the same, uncommitted, transaction)
         wanted = ids[missing].tolist()
-        rows = {r[0]: r for r in _rows_by_id(con, "dedupe_batch_docs", wanted)}
+        rows = {r[0]: r for r in _rows_by_id(con, "batch_docs", wanted)}
         for i, aid in zip(missing.tolist(), wanted, strict=True):
             titles[i] = rows[aid][1]
         collect(missing, compute([rows[aid][2] for aid in wanted], config))
@@ -463,7 +428,7 @@ def _rebuild(
 
 def _fold(
     con: duckdb.DuckDBPyConnection,
-    batch: _Batch,
+    batch: Batch,
     config: DedupeConfig,
     summary: DedupeSummary,
     repoint: Sequence[int] = (),
@@ -473,135 +438,63 @@ def _fold(
     n = len(batch)
     ids = batch.ids
     sig = batch.sig
-    order = {aid: (batch.seen[i], aid) for i, aid in enumerate(ids)}
     pos = {aid: i for i, aid in enumerate(ids)}
 
     # the batch in a temporary table, one row per article (bucket keys as one hex string)
     eligible = sig.eligible.tolist()
-    for stmt in sql_statements("dedupe_batch_tables"):
-        con.execute(stmt)
+    _run(con, "batch_tables")
     _append(con, "_dd_batch", zip(
         ids, batch.seen, sig.text_hash.tolist(), sig.n_words.tolist(), eligible,
         [sig.minhash[i].astype("<u4").tobytes() if eligible[i] else None for i in range(n)],
         [hex_keys(sig.buckets[i]) if eligible[i] else "" for i in range(n)],
         strict=True,
     ))  # fmt: skip
-    con.execute(read_sql("dedupe_batch_buckets"))
+    _run(con, "batch_buckets")
     # candidates from the history and the batch, by joins on the batch's hashes and buckets
     candidates: dict[int, set[int]] = {}
-    for a, b in _rows(con, "dedupe_candidates", min_words=config.min_words):
-        candidates.setdefault(a, set()).add(b)  # earlier ones only, checked below
+    for a, b in _rows(con, "candidates", min_words=config.min_words):
+        candidates.setdefault(a, set()).add(b)  # earlier ones only, checked by grouping
 
     # what the history knows of the candidates and of their groups' first-seen articles
-    known: dict[int, _Known] = {}
+    known: dict[int, Known] = {}
     _load_known(con, {b for bs in candidates.values() for b in bs if b not in pos}, known,
                 signatures)  # fmt: skip
     _load_known(con, {k.duplicate_of for k in known.values() if k.duplicate_of} - set(known),
                 known, signatures)  # fmt: skip
-
-    def order_of(aid: int) -> tuple:
-        return order[aid] if aid in order else (known[aid].seen_at, aid)
-
-    def minhash_of(aid: int) -> np.ndarray:
-        return sig.minhash[pos[aid]] if aid in pos else known[aid].minhash
-
-    def hash_of(aid: int) -> int:
-        return int(sig.text_hash[pos[aid]]) if aid in pos else known[aid].text_hash
-
-    moved: dict[int, int] = {}  # absorbed history group first-seen -> its group's new one
-    root: dict[int, int] = {}  # batch article -> first-seen of its group (itself if original)
-
-    def root_of(aid: int) -> int:
-        r = root[aid] if aid in root else (known[aid].duplicate_of or aid)
-        while r in moved:
-            r = moved[r]
-        return r
-
-    # history groups whose first-seen article is later than a batch article matching them:
-    # published before them (a backfill), it becomes their first-seen, or, when it is a copy
-    # itself, they join its group; best match first
-    absorbed: dict[int, list[int]] = {}  # batch article -> history group first-seen articles
-    for i in range(n):
-        aid = ids[i]
-        root[aid] = aid
-        if not eligible[i]:
-            continue
-        matched: dict[int, float] = {}  # group first-seen -> best similarity
-        for other in candidates.get(aid, ()):
-            if other in pos and order[other] >= order[aid]:
-                continue  # a later article of this batch: it will compare with this one
-            if other not in pos and other not in known:
-                continue  # bucket rows without a verdict: cannot happen, tolerated
-            if hash_of(other) == hash_of(aid):
-                s = 1.0
-            else:
-                s = similarity(minhash_of(aid), minhash_of(other))
-                if s < config.near_dup_threshold:
-                    continue
-            r = root_of(other)
-            matched[r] = max(s, matched.get(r, 0.0))
-        if not matched:
-            continue
-        ranked = sorted(matched, key=lambda r: (-matched[r], order_of(r)))
-        earlier = [r for r in ranked if order_of(r) < order[aid]]
-        final = earlier[0] if earlier else aid
-        root[aid] = final
-        later = [r for r in ranked if order_of(r) > order[aid]]
-        for r in later:
-            moved[r] = final
-        if later:
-            absorbed[aid] = later
-    duplicate_of = {aid: root_of(aid) for aid in ids if root_of(aid) != aid}
-    _load_known(con, set(duplicate_of.values()) - set(pos) - set(known), known, signatures)
-
-    # verdicts relative to the group's first-seen article
-    method: dict[int, str] = {}
-    sims: dict[int, float] = {}
-    for aid, r in duplicate_of.items():
-        if hash_of(aid) == hash_of(r):
-            method[aid], sims[aid] = "exact", 1.0
-        else:
-            method[aid], sims[aid] = "near", round(similarity(minhash_of(aid), minhash_of(r)), 4)
+    grouping = group_duplicates(batch, candidates, known, config)
 
     # signatures and buckets of the batch
-    exact = [a for a, m in method.items() if m == "exact"]
-    for stmt in sql_statements("dedupe_batch_store"):
-        con.execute(stmt, {"exact": exact} if "$exact" in stmt else {})
+    exact = [a for a, m in grouping.method.items() if m == "exact"]
+    _run(con, "batch_store", exact=exact)
 
-    # stories
-    story_of, story_score, story_now = _stories(
-        con, batch, config, duplicate_of, absorbed, known, summary
-    )
+    assignment = _stories(con, batch, config, grouping, known)
 
     _append(con, "article_dedupe", (
-        (aid, duplicate_of.get(aid), method.get(aid), sims.get(aid), story_of[aid],
-         story_score.get(aid))
+        (aid, grouping.duplicate_of.get(aid), grouping.method.get(aid),
+         grouping.similarity.get(aid), assignment.story_of[aid], assignment.score.get(aid))
         for aid in ids
     ))  # fmt: skip
-    for aid, groups in absorbed.items():
-        final = root_of(aid)
-        story = story_of[final] if final in pos else story_now(known[final].story_id)
-        for old in groups:
-            _regroup(con, old, final, hash_of(final), minhash_of(final), story)
+    for move in regroups(batch, grouping, known, assignment):
+        _regroup(con, move.old, move.new, move.new_hash, move.new_minhash, move.story)
     for aid in repoint:
-        if aid in duplicate_of:  # a re-extracted first-seen article is now a copy itself
-            con.execute("UPDATE article_dedupe SET duplicate_of = $r WHERE duplicate_of = $a",
-                        {"r": duplicate_of[aid], "a": aid})  # fmt: skip
-    for stmt in sql_statements("dedupe_drop_temp"):
-        con.execute(stmt)
+        if aid in grouping.duplicate_of:  # a re-extracted first-seen article is now a copy
+            _run(con, "repoint", new=grouping.duplicate_of[aid], old=aid)
+    _run(con, "drop_temp")
 
     summary.articles += n
-    summary.exact += sum(1 for m in method.values() if m == "exact")
-    summary.near += sum(1 for m in method.values() if m == "near")
-    summary.originals += n - len(duplicate_of)
-    summary.regrouped += sum(len(groups) for groups in absorbed.values())
-    summary.duplicates_of.update(duplicate_of)
+    summary.exact += len(exact)
+    summary.near += sum(1 for m in grouping.method.values() if m == "near")
+    summary.originals += n - len(grouping.duplicate_of)
+    summary.regrouped += sum(len(groups) for groups in grouping.absorbed.values())
+    summary.stories_new += assignment.started
+    summary.stories_joined += assignment.joined
+    summary.duplicates_of.update(grouping.duplicate_of)
 
 
 def _load_known(
     con: duckdb.DuckDBPyConnection,
     ids: set[int],
-    known: dict[int, _Known],
+    known: dict[int, Known],
     signatures: SignatureLookup | None = None,
 ) -> None:
     """What the history holds of ``ids``; signatures from ``signatures`` when given (restory
@@ -609,13 +502,13 @@ def _load_known(
     if not ids:
         return
     if signatures is None:
-        for aid, seen_at, th, blob, dup, story in _rows_by_id(con, "dedupe_history", sorted(ids)):
-            known[aid] = _Known(seen_at, th, _unblob(blob), dup, story)
+        for aid, seen_at, th, blob, dup, story in _rows_by_id(con, "history", sorted(ids)):
+            known[aid] = Known(seen_at, th, _unblob(blob), dup, story)
         return
-    rows = _rows_by_id(con, "dedupe_history_meta", sorted(ids))
+    rows = _rows_by_id(con, "history_meta", sorted(ids))
     sigs = signatures([r[0] for r in rows])
     for (aid, seen_at, th, dup, story), minhash in zip(rows, sigs, strict=True):
-        known[aid] = _Known(seen_at, th, minhash, dup, story)
+        known[aid] = Known(seen_at, th, minhash, dup, story)
 
 
 def _regroup(
@@ -623,44 +516,28 @@ def _regroup(
     old: int,
     new: int,
     new_hash: int,
-    new_sig: np.ndarray,
+    new_sig: np.ndarray | None,
     story: int,
 ) -> None:
     """The duplicate group of ``old`` joins the group of ``new``, published before it: its
     articles point to ``new``, take its story, and their verdicts are recomputed."""
-    moving = {"old": old, "story": story}
-    left = [r[0] for r in con.execute(
-        "SELECT DISTINCT story_id FROM article_dedupe "
-        "WHERE (article_id = $old OR duplicate_of = $old) AND story_id <> $story", moving,
-    ).fetchall()]  # fmt: skip
-    con.execute("UPDATE article_dedupe SET story_id = $story "
-                "WHERE article_id = $old OR duplicate_of = $old", moving)  # fmt: skip
-    params = {"old": old, "new": new}
-    con.execute("UPDATE article_dedupe SET duplicate_of = $new WHERE duplicate_of = $old", params)
-    con.execute("UPDATE article_dedupe SET duplicate_of = $new, story_score = NULL "
-                "WHERE article_id = $old", params)  # fmt: skip
-    for stmt in ("DELETE FROM story_features WHERE article_id = $old",
-                 "DELETE FROM story_keys WHERE article_id = $old"):  # fmt: skip
-        con.execute(stmt, {"old": old})
+    left = [r[0] for r in _rows(con, "regroup_left", old=old, story=story)]
+    _run(con, "regroup", old=old, new=new, story=story)
     rows = []
-    for aid, th, blob in _rows(con, "dedupe_group", root=new):
-        if th == new_hash:
-            rows.append((aid, "exact", 1.0))
-        elif blob is not None:
-            rows.append((aid, "near", round(similarity(new_sig, _unblob(blob)), 4)))
+    for aid, th, blob in _rows(con, "group", root=new):
+        v = verdict(new_hash, new_sig, th, _unblob(blob))
+        if v is not None:
+            rows.append((aid, *v))
     exact = [a for a, m, _s in rows if m == "exact"]
     if exact:
-        con.execute("DELETE FROM lsh_buckets WHERE article_id IN (SELECT unnest($ids::BIGINT[]))",
-                    {"ids": exact})  # fmt: skip
+        _run(con, "forget_buckets", ids=exact)
     for aid, m, s in rows:
-        con.execute("UPDATE article_dedupe SET method = $m, similarity = $s WHERE article_id = $a",
-                    {"m": m, "s": s, "a": aid})  # fmt: skip
+        _run(con, "set_verdict", method=m, similarity=s, id=aid)
     # a story the group left keeps the name of its first remaining article
     for gone in left:
-        first = con.execute(read_sql("dedupe_story_first"), {"story": gone}).fetchone()
-        if first and first[0] != gone:
-            con.execute("UPDATE article_dedupe SET story_id = $new WHERE story_id = $old",
-                        {"new": first[0], "old": gone})  # fmt: skip
+        first = _rows(con, "story_first", story=gone)
+        if first and first[0][0] != gone:
+            _run(con, "relabel_story", new=first[0][0], old=gone)
 
 
 # --- stories -------------------------------------------------------------------------------
@@ -668,129 +545,64 @@ def _regroup(
 
 def _stories(
     con: duckdb.DuckDBPyConnection,
-    batch: _Batch,
+    batch: Batch,
     config: DedupeConfig,
-    duplicate_of: dict[int, int],
-    absorbed: dict[int, list[int]],
-    known: dict[int, _Known],
-    summary: DedupeSummary,
-) -> tuple[dict[int, int], dict[int, float], Callable[[int], int]]:
-    """Story of each article of the batch, its score, and the current id of a history
-    story (re-labelled when an earlier article joined it); stores the batch's story index."""
+    grouping: Grouping,
+    known: dict[int, Known],
+) -> Assignment:
+    """Story of each article of the batch (``grouping.assign_stories``); stores the batch's
+    story index and re-labels the history stories an earlier article joined."""
     ids = batch.ids
-    originals = [aid for aid in ids if aid not in duplicate_of]
+    originals = [aid for aid in ids if aid not in grouping.duplicate_of]
     feats = _features(con, batch, originals)
     batch_keys = {aid: stories.keys(feats[aid]) for aid in originals}
-    for stmt in sql_statements("dedupe_story_tables"):
-        con.execute(stmt)
+    _run(con, "story_tables")
     _append(con, "_dd_story", (
         (aid, feats[aid].seen_at, *feats[aid].encode(), "".join(batch_keys[aid]))
         for aid in originals
     ))  # fmt: skip
-    con.execute(read_sql("dedupe_story_keys"))
+    _run(con, "story_keys")
     window = timedelta(days=config.story_window_days)
-    span = timedelta(days=config.story_max_span_days)
-    pos = {aid: i for i, aid in enumerate(ids)}
-    candidates: dict[int, set[int]] = {}
-    history: dict[int, stories.StoryFeatures] = {}
-    story_of: dict[int, int] = {}
+    pos = set(ids)
+    history = StoryHistory()
     if any(batch_keys.values()):
         lo, hi = min(batch.seen) - window, max(batch.seen) + window
-        pairs = _rows(con, "dedupe_story_candidates", lo=lo, hi=hi,
-                      window=window.total_seconds())  # fmt: skip
+        pairs = _rows(con, "story_candidates", lo=lo, hi=hi, window=window.total_seconds())
         for a, b in pairs:
             if b not in pos:
-                candidates.setdefault(a, set()).add(b)
-        wanted = sorted({b for bs in candidates.values() for b in bs})
+                history.candidates.setdefault(a, set()).add(b)
+        wanted = sorted({b for bs in history.candidates.values() for b in bs})
         if wanted:
             for aid, seen_at, weights, title, story in _rows(
-                con, "dedupe_story_members", ids=wanted, lo=lo, hi=hi
+                con, "story_members", ids=wanted, lo=lo, hi=hi
             ):
-                history[aid] = stories.StoryFeatures.decode(aid, seen_at, weights, title)
-                story_of[aid] = story
-    # within the batch
-    by_key: dict[str, list[int]] = {}
+                history.features[aid] = stories.StoryFeatures.decode(aid, seen_at, weights, title)
+                history.story_of[aid] = story
     # stories reached through the history: their first-seen time
-    needed = set(story_of.values())
-    needed |= {known[groups[0]].story_id for groups in absorbed.values()}
-    needed |= {known[r].story_id for r in duplicate_of.values() if r in known}
-    story_start: dict[int, tuple] = {}
+    needed = stories_to_date(grouping, known, history)
+    story_start: dict[int, tuple[datetime, int]] = {}
     if needed:
-        for aid, seen_at in _rows_by_id(con, "dedupe_seen", sorted(needed)):
+        for aid, seen_at in _rows_by_id(con, "seen", sorted(needed)):
             story_start[aid] = (seen_at, aid)
-    relabel: dict[int, int] = {}
-
-    def current(story: int) -> int:
-        while story in relabel:
-            story = relabel[story]
-        return story
-
-    def join(aid: int, story: int) -> int:
-        story = current(story)
-        mine = (batch.seen[pos[aid]], aid)
-        if story in story_start and mine < story_start[story]:
-            relabel[story] = aid
-            story_start[aid] = mine
-            return aid
-        return story
-
-    scores: dict[int, float] = {}
-    for aid in ids:
-        if aid in duplicate_of:
-            r = duplicate_of[aid]
-            base = story_of[r] if r in pos else known[r].story_id
-            story_of[aid] = join(aid, base)
-            continue
-        if aid in absorbed:  # a backfilled first-seen article takes over its group's story
-            story_of[aid] = join(aid, known[absorbed[aid][0]].story_id)
-            continue
-        f = feats[aid]
-        best: tuple | None = None
-        others = set(candidates.get(aid, ()))
-        for key in batch_keys.get(aid, ()):
-            others.update(by_key.get(key, ()))
-        for other in others:
-            of = history.get(other) or feats.get(other)
-            if of is None or abs(of.seen_at - f.seen_at) > window:
-                continue
-            story = current(story_of[other])
-            start = story_start.get(story)
-            if start is not None and abs(f.seen_at - start[0]) > span:
-                continue
-            s = stories.score(f, of, config)
-            if s < config.story_threshold:
-                continue
-            rank = (-s, start or (of.seen_at, story))  # best score, then the earliest story
-            if best is None or rank < best[0]:
-                best = (rank, story, s)
-        if best is None:
-            story_of[aid] = aid
-            story_start[aid] = (f.seen_at, aid)
-            summary.stories_new += 1
-        else:
-            story_of[aid] = join(aid, best[1])
-            scores[aid] = best[2]
-            summary.stories_joined += 1
-        for key in batch_keys.get(aid, ()):
-            by_key.setdefault(key, []).append(aid)
-    for stmt in sql_statements("dedupe_story_store"):
-        con.execute(stmt)
-    for old, new in relabel.items():
-        con.execute("UPDATE article_dedupe SET story_id = $new WHERE story_id = $old",
-                    {"new": current(new), "old": old})  # fmt: skip
-    return {aid: current(story_of[aid]) for aid in ids}, scores, current
+    assignment = assign_stories(
+        batch, grouping, known, feats, batch_keys, history, story_start, config
+    )
+    _run(con, "story_store")
+    for old, new in assignment.relabel.items():
+        _run(con, "relabel_story", new=new, old=old)
+    return assignment
 
 
 def _features(
-    con: duckdb.DuckDBPyConnection, batch: _Batch, originals: list[int]
+    con: duckdb.DuckDBPyConnection, batch: Batch, originals: list[int]
 ) -> dict[int, stories.StoryFeatures]:
     """Story features of the batch's originals, from their tags and titles."""
     mentions: dict[int, list] = {}
     facts: dict[int, list] = {}
     if originals:
-        for aid, kind, name, count in _rows(con, "dedupe_mentions", ids=originals):
+        for aid, kind, name, count in _rows(con, "mentions", ids=originals):
             mentions.setdefault(aid, []).append((kind, name, count))
-        for aid, kind, value, usd in _rows(con, "dedupe_facts", ids=originals):
+        for aid, kind, value, usd in _rows(con, "facts", ids=originals):
             facts.setdefault(aid, []).append((kind, value, usd))
     pos = {aid: i for i, aid in enumerate(batch.ids)}
     return {

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from warehouse.db import derived_version, reset_derived, set_derived_version
+from warehouse.db import derived_version, read_sql, reset_derived, set_derived_version
 from warehouse.sqlfiles import digest, sql_statements
 
 NAME = "trends"  # derived/trends.sql, and its row in derived_state

@@ -1,61 +1,34 @@
--- Deduplication and stories (gigawatch/dedupe.py, gigawatch/stories.py): the state kept
--- between runs so a new batch is compared with the history through joins on its own keys,
--- and each article's verdict. Written only by warehouse/dedupe_store.py; everything here is
--- derived from `documents` and the tags and is rebuilt by `gigawatch restory`.
--- No primary keys: batches are appended in bulk, and dedupe_store keeps one row per article
--- (doc_signatures has a plain index on article_id for point lookups).
+-- Deduplication and stories: signatures and LSH buckets for near-duplicates, the story index,
+-- and each article's verdict. Written by warehouse/dedupe_store.py only.
 
--- Version of these tables (name = 'schema') and the settings the stored signatures and
--- buckets were computed with (name = 'signature').
-CREATE TABLE IF NOT EXISTS dedupe_state (
-    name  VARCHAR NOT NULL,
-    value VARCHAR NOT NULL
-);
-INSERT INTO dedupe_state VALUES ('schema', '2');
-
--- One row per folded article: normalised-text hash and MinHash signature.
+-- MinHash signature and normalised-text hash of every folded article.
 CREATE TABLE IF NOT EXISTS doc_signatures (
-    article_id BIGINT NOT NULL,
-    seen_at    TIMESTAMPTZ NOT NULL,      -- published_at, else fetched_at: "first seen" order
-    text_hash  BIGINT NOT NULL,           -- sha1 of the normalised words (exact duplicates)
-    n_words    INTEGER NOT NULL,
-    minhash    BLOB                       -- num_perm little-endian uint32; NULL under min_words
+    article_id BIGINT PRIMARY KEY,
+    text_hash  BIGINT NOT NULL,              -- sha1 of the normalised words (exact duplicates)
+    minhash    UBIGINT[] NOT NULL,           -- datasketch MinHash values (near-duplicates)
+    seen_at    TIMESTAMPTZ NOT NULL          -- published_at, else fetched_at: "first seen" order
 );
 
--- LSH buckets: one row per (band, bucket, article) of articles that are not exact copies.
+-- LSH: one row per (band bucket, article); articles sharing a bucket are candidates.
 CREATE TABLE IF NOT EXISTS lsh_buckets (
-    band       SMALLINT NOT NULL,
-    bucket     UBIGINT NOT NULL,
+    bucket     BIGINT NOT NULL,
     article_id BIGINT NOT NULL
 );
 
--- Story index: features of each article that is not a duplicate ...
-CREATE TABLE IF NOT EXISTS story_features (
-    article_id  BIGINT NOT NULL,
-    seen_at     TIMESTAMPTZ NOT NULL,
-    features    VARCHAR NOT NULL,         -- JSON {feature: salience}, feature one of
-                                          -- o:<org> c:<chip> p:<place> f:<kind>:<value>
-    title_words VARCHAR NOT NULL          -- normalised title words, space-separated
-);
-
--- ... and its keys (hashed pairs of top features), by time, so a new article meets only
--- the articles of its window.
+-- Story index: the keys (organisation pairs, accelerators, rounded figures) of each article
+-- that is not a duplicate, with its day, so a new article meets only nearby candidates.
 CREATE TABLE IF NOT EXISTS story_keys (
-    key        UBIGINT NOT NULL,
+    key        VARCHAR NOT NULL,
     article_id BIGINT NOT NULL,
-    seen_at    TIMESTAMPTZ NOT NULL
+    day        DATE NOT NULL
 );
 
--- The verdict for each folded article (joined into the `articles` view).
+-- The verdict for each article.
 CREATE TABLE IF NOT EXISTS article_dedupe (
-    article_id   BIGINT NOT NULL,
-    duplicate_of BIGINT,                  -- first-seen article of its duplicate group; NULL if it is
-    method       VARCHAR,                 -- exact | near (duplicates only)
-    similarity   DOUBLE,                  -- estimated Jaccard with duplicate_of (1 for exact)
-    story_id     BIGINT NOT NULL,         -- article_id of the story's first article
-    story_score  DOUBLE                   -- evidence that joined it to its story; NULL if it began
-                                          -- the story or is a duplicate
+    article_id   BIGINT PRIMARY KEY,
+    duplicate_of BIGINT,                     -- first-seen article of its duplicate group, or NULL
+    method       VARCHAR,                    -- exact | near (for duplicates)
+    similarity   DOUBLE,                     -- estimated Jaccard with duplicate_of
+    story_id     BIGINT NOT NULL,            -- article_id of the story's first article
+    story_score  DOUBLE                      -- evidence that joined it to the story, NULL if it began it
 );
-
--- Point lookups of folded articles by id (a batch's history candidates).
-CREATE INDEX IF NOT EXISTS doc_signatures_article ON doc_signatures (article_id);

@@ -1,0 +1,2 @@
+-- Names of the migrations already applied.
+SELECT name FROM schema_migrations;
