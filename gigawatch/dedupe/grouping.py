@@ -134,7 +134,8 @@ class _Pool:
 
     def minhash_of(self, aid: int) -> NDArray[np.uint32] | None:
         if aid in self.pos:
-            return self.batch.sig.minhash[self.pos[aid]]
+            row: NDArray[np.uint32] = self.batch.sig.minhash[self.pos[aid]]
+            return row
         return self.known[aid].minhash
 
 

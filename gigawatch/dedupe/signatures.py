@@ -37,6 +37,7 @@ from functools import lru_cache
 
 import numpy as np
 from datasketch import MinHash
+from numpy.typing import NDArray
 
 from gigawatch.dedupe.config import DedupeConfig
 from gigawatch.dedupe.text import words
@@ -91,7 +92,8 @@ def _splitmix(x: np.ndarray) -> np.ndarray:
     x = x * _MIX1
     x = x ^ (x >> np.uint64(27))
     x = x * _MIX2
-    return x ^ (x >> np.uint64(31))
+    out: np.ndarray = x ^ (x >> np.uint64(31))
+    return out
 
 
 def shingle_hashes(ws: Sequence[str], size: int) -> np.ndarray:
@@ -149,7 +151,8 @@ def _fmix32(h: np.ndarray) -> np.ndarray:
     h = h * m1
     h = h ^ (h >> s2)
     h = h * m2
-    return h ^ (h >> s3)
+    out: np.ndarray = h ^ (h >> s3)
+    return out
 
 
 def minhash_many(hashes: np.ndarray, starts: np.ndarray, config: DedupeConfig) -> np.ndarray:
@@ -206,11 +209,11 @@ def similarity(a: np.ndarray, b: np.ndarray) -> float:
 class Signatures:
     """Text hashes and signatures of a list of texts, row i for text i."""
 
-    text_hash: np.ndarray  # int64
-    n_words: np.ndarray  # int64
-    eligible: np.ndarray  # bool: at least min_words words (signature and buckets are valid)
-    minhash: np.ndarray  # uint32 (n x num_perm); rows of ineligible texts are meaningless
-    buckets: np.ndarray  # uint64 (n x bands)
+    text_hash: NDArray[np.int64]
+    n_words: NDArray[np.int64]
+    eligible: NDArray[np.bool_]  # at least min_words words (signature and buckets are valid)
+    minhash: NDArray[np.uint32]  # n x num_perm; rows of ineligible texts are meaningless
+    buckets: NDArray[np.uint64]  # n x bands
 
     @classmethod
     def zeros(cls, n: int, config: DedupeConfig) -> Signatures:
@@ -283,7 +286,8 @@ def signature(text: str, config: DedupeConfig) -> np.ndarray:
     if not ws:
         return np.full(config.num_perm, np.iinfo(np.uint32).max, dtype=np.uint32)
     shingles = shingle_hashes(ws, config.shingle_words)
-    return minhash_many(shingles, np.zeros(1, dtype=np.int64), config)[0]
+    out: np.ndarray = minhash_many(shingles, np.zeros(1, dtype=np.int64), config)[0]
+    return out
 
 
 def compute_chunk(args: tuple[list[str | None], DedupeConfig]) -> Signatures:
