@@ -23,6 +23,7 @@ from dateutil import parser as dateparser
 from htmldate import find_date
 from w3lib.encoding import html_body_declared_encoding, read_bom
 
+from gigawatch import parallel
 from gigawatch.bylines import find_byline
 from gigawatch.language import detect
 from gigawatch.urls import article_id, canonical_url
@@ -420,9 +421,11 @@ _POOL: ProcessPoolExecutor | None = None
 
 
 def _pool() -> ProcessPoolExecutor:
+    """The process's extraction pool, started on first use and kept (spawned workers pay
+    their start-up and imports once, not per batch)."""
     global _POOL
     if _POOL is None:
-        _POOL = ProcessPoolExecutor(max_workers=os.cpu_count() or 2)
+        _POOL = parallel.process_pool(os.cpu_count() or 2)
         atexit.register(shutdown_pool)
     return _POOL
 

@@ -317,13 +317,13 @@ def rebuild(
     config = config or load_config()
     previous = _rows(con, "memory_limit")[0][0]
     if config.memory_limit:
-        con.execute(f"SET memory_limit = '{config.memory_limit}'")  # validated by load_config
+        _run(con, "set_memory_limit", limit=config.memory_limit)
     try:
         summary = _rebuild(con, config, batch_size or config.batch_size,
                            workers or _workers(config), on_progress)  # fmt: skip
     finally:
         if config.memory_limit:
-            con.execute(f"SET memory_limit = '{previous}'")
+            _run(con, "set_memory_limit", limit=previous)
     summary.seconds = round(time.monotonic() - t0, 3)
     return summary
 

@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 
-from gigawatch import progress
+from gigawatch import parallel, progress
 from gigawatch.tagger import ArticleTags, configure_worker, tag_batch, worker_tagger
 from warehouse import db as wh
 from warehouse import schema, trend_store
@@ -216,18 +215,11 @@ def retag(
         for page in pages:
             collect(tag_batch(page))
     else:
-        with ProcessPoolExecutor(
-            max_workers=workers,
-            initializer=configure_worker,
-            initargs=(str(taxonomy_path) if taxonomy_path else None,),
-        ) as pool:
-            pending = []
-            for page in pages:
-                pending.append(pool.submit(tag_batch, page))
-                while len(pending) >= workers * 2:
-                    collect(pending.pop(0).result())
-            for fut in pending:
-                collect(fut.result())
+        initargs = (str(taxonomy_path) if taxonomy_path else None,)
+        with parallel.process_pool(workers, configure_worker, initargs) as pool:
+            tasks = ((None, page) for page in pages)
+            for _key, results in parallel.bounded_map(pool, tag_batch, tasks, workers * 2):
+                collect(results)
     with wh.writer(path, lock_timeout) as con:
         rows.write(con)
         for stmt in sql_statements("tags_prune"):
