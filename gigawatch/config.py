@@ -253,8 +253,8 @@ def _named(entry: Any) -> str:
     return f" {name!r}" if isinstance(name, str) else ""
 
 
-def _strict_config(**extra: Any) -> ConfigDict:
-    return ConfigDict(extra="forbid", frozen=True, **extra)
+def _strict_config() -> ConfigDict:
+    return ConfigDict(extra="forbid", frozen=True)
 
 
 # =========================================================================== sources.toml
@@ -316,10 +316,10 @@ def _url(value: Any, info: ValidationInfo) -> str:
 
 
 def _archive(value: Any, info: ValidationInfo) -> str:
-    value = _url(value, info)
-    if not any(p in value for p in ARCHIVE_PLACEHOLDERS):
-        problem(f"archives: {value!r} has no date placeholder ({{yyyy}}, {{mm}} or {{dd}})")
-    return value
+    url = _url(value, info)
+    if not any(p in url for p in ARCHIVE_PLACEHOLDERS):
+        problem(f"archives: {url!r} has no date placeholder ({{yyyy}}, {{mm}} or {{dd}})")
+    return url
 
 
 def _word(value: Any, info: ValidationInfo) -> str:
@@ -329,12 +329,12 @@ def _word(value: Any, info: ValidationInfo) -> str:
 
 
 def _pattern(value: Any, info: ValidationInfo) -> str:
-    value = _word(value, info)
+    pattern = _word(value, info)
     try:
-        re.compile(value)
+        re.compile(pattern)
     except re.error as exc:
-        problem(f"{info.field_name}: bad regular expression {value!r}: {exc}")
-    return value
+        problem(f"{info.field_name}: bad regular expression {pattern!r}: {exc}")
+    return pattern
 
 
 def _a_list(value: Any, info: ValidationInfo) -> Any:
@@ -381,7 +381,7 @@ class Source(BaseModel):
             not isinstance(value, str) or not re.fullmatch("[a-z]{2}", value)
         ):
             problem(f"language must be a two-letter ISO 639-1 code, got {value!r}")
-        return typing.cast(str | None, value)
+        return value
 
     @model_validator(mode="wrap")
     @classmethod
@@ -456,7 +456,7 @@ class SourcesFile(BaseModel):
         for i, entry in enumerate(entries if isinstance(entries, list) else []):
             if i in broken or not isinstance(entry, dict):
                 continue
-            name = entry.get("name")
+            name = str(entry.get("name"))
             if name in seen:
                 details.append(_detail(("source", i), "duplicate name", entry))
             seen.add(name)
@@ -533,10 +533,10 @@ def is_short_alias(alias: str) -> bool:
 
 def _kind(kinds: tuple[str, ...]) -> Callable[[Any, ValidationInfo], str]:
     def check(value: Any, info: ValidationInfo) -> str:
-        value = _text(value, info)
-        if value not in kinds:
-            problem(f"unknown kind {value!r} (expected one of: {', '.join(kinds)})")
-        return value
+        kind = _text(value, info)
+        if kind not in kinds:
+            problem(f"unknown kind {kind!r} (expected one of: {', '.join(kinds)})")
+        return kind
 
     return check
 
