@@ -1,12 +1,18 @@
 """Serve gigawatch's flows with their schedules in this process: ``gigawatch serve``.
 
-The same deployments as ``prefect.yaml``. Schedules need a Prefect server's scheduler: when no
-``PREFECT_API_URL`` is configured, a local server is started for the lifetime of the command
-(``prefect server start`` on 127.0.0.1, no UI), so nothing has to be set up beforehand.
+The deployments are the ones declared in ``prefect.yaml`` (name, flow, description, parameters,
+schedule, concurrency limit and tags are read from it, so each exists once); ``serve`` runs
+those named in ``SERVED``, with the sources file and database given on the command line, and
+``--cron`` or ``--interval`` replacing the ingest schedule.
+
+Schedules need a Prefect server's scheduler: when no ``PREFECT_API_URL`` is configured, a local
+server is started for the lifetime of the command (``prefect server start`` on 127.0.0.1, no
+UI), so nothing has to be set up beforehand.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 import socket
 import subprocess
@@ -16,14 +22,70 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import timedelta
+from pathlib import Path
+from typing import Any
 
-from prefect import serve
+import yaml
+from prefect import Flow, serve
+from prefect.client.schemas.objects import ConcurrencyLimitConfig
+from prefect.schedules import Cron
 from prefect.settings import PREFECT_API_URL, temporary_settings
 
-from flows.backfill import backfill
-from flows.ingest import ingest
+PREFECT_YAML = Path(__file__).resolve().parents[1] / "prefect.yaml"
+INGEST = "ingest-hourly"  # the deployment whose schedule --cron and --interval replace
+SERVED = (INGEST, "backfill")
 
-DEFAULT_CRON = "0 * * * *"  # hourly, on the hour, UTC
+
+def declared(path: Path = PREFECT_YAML) -> dict[str, dict[str, Any]]:
+    """The deployments of ``prefect.yaml`` by name."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return {entry["name"]: entry for entry in data["deployments"]}
+
+
+def _flow(entrypoint: str) -> Flow:
+    """``flows/ingest.py:ingest`` -> the flow object ``flows.ingest.ingest``."""
+    file, name = entrypoint.split(":")
+    return getattr(importlib.import_module(file.removesuffix(".py").replace("/", ".")), name)
+
+
+def deployments(
+    sources: str,
+    db: str | None,
+    cron: str | None = None,
+    interval_seconds: float | None = None,
+    names: tuple[str, ...] = SERVED,
+) -> list[Any]:
+    """The deployments ``names`` as declared in ``prefect.yaml``, ready for ``prefect.serve``:
+    ``sources`` and ``db`` go to every flow taking them; ``cron`` or ``interval_seconds``
+    replace the ingest schedule."""
+    entries = declared()
+    out = []
+    for name in names:
+        entry = entries[name]
+        flow = _flow(entry["entrypoint"])
+        accepted = flow.parameters.properties
+        parameters = dict(entry.get("parameters") or {})
+        parameters.update({k: v for k, v in (("sources", sources), ("db", db)) if k in accepted})
+        schedule: dict[str, Any] = {}
+        if name == INGEST and interval_seconds:
+            schedule = {"interval": timedelta(seconds=interval_seconds)}
+        elif name == INGEST and cron:
+            schedule = {"schedules": [Cron(cron, timezone="UTC")]}
+        elif entry.get("schedules"):
+            schedule = {"schedules": [Cron(s["cron"], timezone=s.get("timezone", "UTC"))
+                                      for s in entry["schedules"]]}  # fmt: skip
+        limit = entry.get("concurrency_limit")
+        out.append(
+            flow.to_deployment(
+                name=name,
+                description=entry.get("description"),
+                parameters=parameters,
+                tags=entry.get("tags"),
+                concurrency_limit=ConcurrencyLimitConfig(**limit) if limit else None,
+                **schedule,
+            )
+        )
+    return out
 
 
 def _free_port() -> int:
@@ -71,29 +133,12 @@ def local_server(scheduler_seconds: float = 10.0, timeout: float = 120.0) -> Ite
 def serve_flows(
     sources: str,
     db: str | None,
-    cron: str = DEFAULT_CRON,
+    cron: str | None = None,
     interval_seconds: float | None = None,
 ) -> None:
-    """Run until interrupted: ``ingest`` on its schedule, ``backfill`` when asked for."""
-    schedule: dict = (
-        {"interval": timedelta(seconds=interval_seconds)} if interval_seconds else {"cron": cron}
-    )
-    common = {"sources": sources, "db": db}
-    deployments = [
-        ingest.to_deployment(
-            name="ingest-hourly",
-            parameters=common,
-            concurrency_limit=1,
-            description="Crawl the configured sources and load what is new.",
-            **schedule,
-        ),
-        backfill.to_deployment(
-            name="backfill",
-            parameters=common,
-            concurrency_limit=1,
-            description="Collect the articles of a past window (run by hand with since/until).",
-        ),
-    ]
+    """Run until interrupted: ``ingest`` on its schedule (``prefect.yaml``'s, or ``cron``, or
+    every ``interval_seconds``), ``backfill`` when asked for."""
+    served = deployments(sources, db, cron, interval_seconds)
     if PREFECT_API_URL.value():
         server = nullcontext(None)
     else:
@@ -102,4 +147,4 @@ def serve_flows(
     with server as url:
         settings = temporary_settings({PREFECT_API_URL: url}) if url else nullcontext()
         with settings:
-            serve(*deployments, print_starting_message=True)
+            serve(*served, print_starting_message=True)

@@ -8,15 +8,20 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
 
 from gigawatch import __version__
-from gigawatch.settings import DEFAULT_BATCH_SIZE, DEFAULT_SOURCES, db_path
+from gigawatch.settings import DEFAULT_BATCH_SIZE, DEFAULT_LOCK_TIMEOUT, DEFAULT_SOURCES, db_path
+
+if TYPE_CHECKING:
+    from gigawatch.sources import SourcesConfig
 
 EXIT_FAILED, EXIT_BAD_INPUT, EXIT_PARTIAL = 1, 2, 3
 
@@ -63,6 +68,30 @@ def _quiet_prefect(verbose: bool) -> None:
         os.environ.setdefault("PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW", "ignore")
 
 
+def _load_sources(sources: Path, only: list[str] | None = None) -> SourcesConfig:
+    """The validated sources file, or each problem on stderr and exit 2."""
+    from gigawatch.sources import SourcesError, load_sources
+
+    try:
+        return load_sources(sources).select(only)
+    except SourcesError as exc:
+        for problem in exc.problems:
+            err.print(f"{exc.path}: {problem}", markup=False, highlight=False)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+
+
+@contextmanager
+def _fails_when_busy(*also: type[Exception]) -> Iterator[None]:
+    """A database held by another writer (or one of ``also``): its message and exit 1."""
+    from warehouse.db import WarehouseBusy
+
+    try:
+        yield
+    except (WarehouseBusy, *also) as exc:
+        err.print(str(exc), markup=False, highlight=False)
+        raise typer.Exit(EXIT_FAILED) from None
+
+
 def version_callback(value: bool) -> None:
     if value:
         console.print(f"gigawatch {__version__}")
@@ -100,16 +129,9 @@ def _run_ingest(sources: Path, db: Path, only: list[str] | None, batch_size: int
                 lock_timeout: float, verbose: bool, refresh: bool = False,
                 window: tuple[date, date] | None = None) -> dict:  # fmt: skip
     """Run the ingest flow, or the backfill flow for a window, with a progress display."""
-    from gigawatch.sources import SourcesError, load_sources
-
-    try:
-        load_sources(sources).select(only)
-    except SourcesError as exc:
-        for problem in exc.problems:
-            err.print(f"{exc.path}: {problem}", markup=False, highlight=False)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
+    _load_sources(sources, only)
     _quiet_prefect(verbose)
-    from warehouse.db import WarehouseBusy, WarehouseUnwritable
+    from warehouse.db import WarehouseUnwritable
 
     common = {
         "sources": str(sources),
@@ -119,7 +141,7 @@ def _run_ingest(sources: Path, db: Path, only: list[str] | None, batch_size: int
         "lock_timeout": lock_timeout,
         "refresh": refresh,
     }
-    try:
+    with _fails_when_busy(WarehouseUnwritable):
         if window is None:
             from flows.ingest import ingest
 
@@ -127,9 +149,6 @@ def _run_ingest(sources: Path, db: Path, only: list[str] | None, batch_size: int
         from flows.backfill import backfill
 
         return _with_progress(backfill, {**common, "since": window[0], "until": window[1]})
-    except (WarehouseBusy, WarehouseUnwritable) as exc:
-        err.print(str(exc), markup=False, highlight=False)
-        raise typer.Exit(EXIT_FAILED) from None
 
 
 def _with_progress(flow_fn, params: dict) -> dict:
@@ -159,15 +178,9 @@ def _with_progress(flow_fn, params: dict) -> dict:
 def run(
     sources: SourcesOption = DEFAULT_SOURCES,
     db: DbOption = None,
-    source: Annotated[
-        list[str] | None, typer.Option("--source", "-s", help="Only this source (repeatable).")
-    ] = None,
-    batch_size: Annotated[
-        int, typer.Option(help="Pages per extract/load batch.")
-    ] = DEFAULT_BATCH_SIZE,
-    lock_timeout: Annotated[
-        float, typer.Option(help="Seconds to wait for another process holding the database.")
-    ] = 60.0,
+    source: SourceOption = None,
+    batch_size: BatchOption = DEFAULT_BATCH_SIZE,
+    lock_timeout: LockOption = DEFAULT_LOCK_TIMEOUT,
     refresh: RefreshOption = False,
     verbose: VerboseOption = False,
 ) -> None:
@@ -192,7 +205,7 @@ def backfill(
     db: DbOption = None,
     source: SourceOption = None,
     batch_size: BatchOption = DEFAULT_BATCH_SIZE,
-    lock_timeout: LockOption = 60.0,
+    lock_timeout: LockOption = DEFAULT_LOCK_TIMEOUT,
     refresh: RefreshOption = False,
     verbose: VerboseOption = False,
 ) -> None:
@@ -227,7 +240,7 @@ def demo(
         sources = db.parent / "demo-sources.toml"
         sources.parent.mkdir(parents=True, exist_ok=True)
         sources.write_text(sources_toml(site, with_dead_source=True), encoding="utf-8")
-        summary = _run_ingest(sources, db, None, DEFAULT_BATCH_SIZE, 60.0, verbose)
+        summary = _run_ingest(sources, db, None, DEFAULT_BATCH_SIZE, DEFAULT_LOCK_TIMEOUT, verbose)
         _print_summary(summary)
         if summary["status"] == "partial":
             console.print(
@@ -268,7 +281,7 @@ def retag(
             help="Taxonomy file [env GIGAWATCH_TAXONOMY; default: the bundled taxonomy.toml]."
         ),
     ] = None,
-    lock_timeout: LockOption = 60.0,
+    lock_timeout: LockOption = DEFAULT_LOCK_TIMEOUT,
     verbose: VerboseOption = False,
 ) -> None:
     """Re-tag the whole history from stored text (after the taxonomy changed)."""
@@ -283,15 +296,11 @@ def retag(
         raise typer.Exit(EXIT_BAD_INPUT) from None
     _quiet_prefect(verbose)
     from flows.maintenance import retag as retag_flow
-    from warehouse.db import WarehouseBusy
 
     params = {"db": str(db_path(db)), "taxonomy": str(taxonomy) if taxonomy else None,
               "lock_timeout": lock_timeout}  # fmt: skip
-    try:
+    with _fails_when_busy():
         summary = _with_progress(retag_flow, params)
-    except WarehouseBusy as exc:
-        err.print(str(exc), markup=False, highlight=False)
-        raise typer.Exit(EXIT_FAILED) from None
     console.print(
         f"Re-tagged {summary['articles']} articles ({summary['relevant']} relevant) with "
         f"taxonomy {summary['taxonomy_version']} in {summary['seconds']:.1f} s."
@@ -301,21 +310,17 @@ def retag(
 @app.command()
 def restory(
     db: DbOption = None,
-    lock_timeout: LockOption = 60.0,
+    lock_timeout: LockOption = DEFAULT_LOCK_TIMEOUT,
     verbose: VerboseOption = False,
 ) -> None:
     """Rebuild duplicates and stories from every stored article."""
     _quiet_prefect(verbose)
     from flows.maintenance import restory as restory_flow
-    from warehouse.db import WarehouseBusy
 
-    try:
+    with _fails_when_busy():
         summary = _with_progress(
             restory_flow, {"db": str(db_path(db)), "lock_timeout": lock_timeout}
         )
-    except WarehouseBusy as exc:
-        err.print(str(exc), markup=False, highlight=False)
-        raise typer.Exit(EXIT_FAILED) from None
     console.print(
         f"Folded {summary['articles']} articles: {summary['exact']} exact and "
         f"{summary['near']} near duplicates; {summary['stories_new']} stories."
@@ -326,21 +331,17 @@ def restory(
 def serve(
     sources: SourcesOption = DEFAULT_SOURCES,
     db: DbOption = None,
-    cron: Annotated[str, typer.Option(help="Ingest schedule (cron, UTC).")] = "0 * * * *",
+    cron: Annotated[
+        str | None,
+        typer.Option(help="Ingest schedule (cron, UTC) [default: prefect.yaml's, hourly]."),
+    ] = None,
     interval: Annotated[
         float | None, typer.Option(help="Ingest every N seconds instead of the cron schedule.")
     ] = None,
     verbose: VerboseOption = False,
 ) -> None:
     """Run the ingest schedule (and on-demand backfills) in this process until Ctrl-C."""
-    from gigawatch.sources import SourcesError, load_sources
-
-    try:
-        load_sources(sources)
-    except SourcesError as exc:
-        for problem in exc.problems:
-            err.print(f"{exc.path}: {problem}", markup=False, highlight=False)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
+    _load_sources(sources)
     _quiet_prefect(verbose)
     from flows.serve import serve_flows
 
@@ -426,14 +427,8 @@ def _refuse(message: str) -> NoReturn:
 def sources_check(sources: SourcesOption = DEFAULT_SOURCES) -> None:
     """Validate the sources file and list what it would crawl; runs nothing."""
     from gigawatch.output import rich_table
-    from gigawatch.sources import SourcesError, load_sources
 
-    try:
-        config = load_sources(sources)
-    except SourcesError as exc:
-        for problem in exc.problems:
-            err.print(f"{exc.path}: {problem}", markup=False, highlight=False)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
+    config = _load_sources(sources)
     rows = [
         [s.name, len(s.feeds), len(s.sitemaps), len(s.start_urls), s.language or ""]
         for s in config.sources

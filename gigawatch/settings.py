@@ -8,6 +8,7 @@ from pathlib import Path
 DEFAULT_DB = Path("data/gigawatch.duckdb")
 DEFAULT_SOURCES = Path("sources.toml")
 DEFAULT_BATCH_SIZE = 100
+DEFAULT_LOCK_TIMEOUT = 60.0  # seconds a writer waits for another process writing the database
 
 
 def db_path(value: str | Path | None = None) -> Path:

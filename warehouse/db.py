@@ -20,11 +20,10 @@ from typing import Any
 
 import duckdb
 
+from gigawatch.settings import DEFAULT_LOCK_TIMEOUT as DEFAULT_LOCK_TIMEOUT  # re-exported
 from warehouse.sqlfiles import read_derived, split_statements, sql_files
 from warehouse.sqlfiles import read_sql as read_sql  # re-exported: callers import it from here
 from warehouse.sqlfiles import sql_statements as sql_statements  # re-exported too
-
-DEFAULT_LOCK_TIMEOUT = 60.0
 
 
 class WarehouseBusy(RuntimeError):
