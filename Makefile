@@ -19,6 +19,7 @@ demo: $(STAMP)
 
 # Everything CI runs: lint, format, layer contracts, types, then every test.
 test: lint typecheck browser
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q
 
 # The unit tier only (no Prefect server, crawl or subprocess): about a minute.

@@ -12,26 +12,17 @@ from prefect.artifacts import create_table_artifact
 from flows.pipeline import current_run_id
 from gigawatch.settings import db_path, taxonomy_path
 from warehouse import db as wh
-from warehouse import load, schema, trend_store
+from warehouse import trend_store
 from warehouse.dedupe_store import rebuild
+from warehouse.runs import recorded_run
 from warehouse.tags import retag as retag_history
 
 
 def _recorded(flow_name: str, database: Any, params: dict, lock_timeout: float, work) -> dict:
     """Run ``work()`` under the run lock, recorded in flow_runs like any other run."""
     run_id = current_run_id()
-    with wh.run_lock(database, lock_timeout):
-        schema.ensure_schema(database, lock_timeout)
-        with wh.writer(database, lock_timeout) as con:
-            load.start_run(con, run_id, flow_name, params)
-        try:
-            summary = {"run_id": run_id, **work()}
-        except BaseException as exc:
-            with wh.writer(database, lock_timeout) as con:
-                load.finish_run(con, run_id, "failed", {"error": f"{type(exc).__name__}: {exc}"})
-            raise
-        with wh.writer(database, lock_timeout) as con:
-            load.finish_run(con, run_id, "completed", summary)
+    with recorded_run(database, flow_name, params, run_id=run_id, lock_timeout=lock_timeout) as run:
+        summary = run.summary = {"run_id": run_id, **work()}
     create_table_artifact(
         key=f"{flow_name}-summary",
         table=[{"key": k, "value": str(v)} for k, v in summary.items()],

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import duckdb
 from prefect import get_run_logger, task
 from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
@@ -27,8 +28,9 @@ from gigawatch.settings import run_dir, taxonomy_path
 from gigawatch.sources import SourcesConfig
 from gigawatch.tagger import configure_worker
 from warehouse import db as wh
-from warehouse import load, schema, trend_store
+from warehouse import load, runs, trend_store
 from warehouse.dedupe_store import fold_batch
+from warehouse.runs import recorded_run
 from warehouse.tags import tag_articles
 
 POLL_SECONDS = 0.5  # how often the spool is read while the crawl runs
@@ -158,21 +160,16 @@ def _locked_run(
     batch_size: int,
     lock_timeout: float,
 ) -> dict[str, Any]:
-    with wh.run_lock(database, lock_timeout):
-        schema.ensure_schema(database, lock_timeout)
-        with wh.writer(database, lock_timeout) as con:
-            load.start_run(con, plan.run_id, flow_name, params)
-            plan.validators = {} if plan.refresh else load.load_validators(con)
-            ended = con.execute("SELECT run_id FROM flow_runs WHERE status <> 'running'")
-            _drop_leftovers(database, {r[0] for r in ended.fetchall()})
-        try:
-            summary = _crawl_and_store(config, database, plan, batch_size, lock_timeout)
-        except BaseException as exc:
-            with wh.writer(database, lock_timeout) as con:
-                error = {"error": f"{type(exc).__name__}: {exc}"}
-                load.finish_run(con, plan.run_id, "failed", error)
-            raise
-    return summary
+    """Crawl and store under the run lock, recorded in flow_runs (``runs.recorded_run``)."""
+
+    def on_start(con: duckdb.DuckDBPyConnection) -> None:
+        plan.validators = {} if plan.refresh else runs.load_validators(con)
+        _drop_leftovers(database, runs.ended_runs(con))
+
+    # the last batch records the end of the run (runs.finish_run, with the validators)
+    with recorded_run(database, flow_name, params, run_id=plan.run_id,
+                      lock_timeout=lock_timeout, on_start=on_start):  # fmt: skip
+        return _crawl_and_store(config, database, plan, batch_size, lock_timeout)
 
 
 def _drop_leftovers(database: Path, ended: set[str]) -> None:
@@ -241,14 +238,14 @@ def _crawl_and_store(
         summary = _summary(con, config, plan, output)
         # Validators only now that everything the feeds listed is stored: a run killed
         # earlier fetches them again in full next time.
-        load.save_validators(con, validators)
-        load.finish_run(con, plan.run_id, summary["status"], summary)
+        runs.save_validators(con, validators)
+        runs.finish_run(con, plan.run_id, summary["status"], summary)
     output.spool.unlink(missing_ok=True)
     return summary
 
 
 def _summary(con: Any, config: SourcesConfig, plan: CrawlPlan, output: CrawlOutput) -> dict:
-    rows = {r["source"]: r for r in load.run_summary(con, plan.run_id)}
+    rows = {r["source"]: r for r in runs.run_summary(con, plan.run_id)}
     per_source = []
     for src in config.sources:
         row = dict.fromkeys(COUNT_KEYS, 0) | rows.get(src.name, {})

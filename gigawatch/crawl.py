@@ -6,6 +6,7 @@ A child process per crawl keeps Twisted's reactor out of the caller, so one Pyth
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -18,7 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from gigawatch.plan import CrawlPlan
-from warehouse.load import fetch_id
+
+
+def fetch_id(run_id: str, kind: str, url: str) -> str:
+    """Deterministic id of a fetch, so loading the same crawl output twice adds nothing."""
+    return hashlib.sha1(f"{run_id}|{kind}|{url}".encode()).hexdigest()[:24]
 
 
 class CrawlError(RuntimeError):

@@ -13,6 +13,6 @@ FROM fetches AS f
 LEFT JOIN fetch_outcomes AS o ON o.outcome = f.outcome
 LEFT JOIN documents AS d ON d.fetch_id = f.fetch_id
 LEFT JOIN article_dedupe AS v ON v.article_id = d.article_id
-WHERE f.run_id = ?
+WHERE f.run_id = $run_id
 GROUP BY f.source
 ORDER BY f.source;

@@ -1,2 +1,2 @@
 INSERT OR REPLACE INTO http_validators (url, source, etag, last_modified, updated_at)
-VALUES (?, ?, ?, ?, now());
+VALUES ($url, $source, $etag, $last_modified, now());

@@ -1,0 +1,2 @@
+-- The runs that are over (completed, partial, failed or interrupted).
+SELECT run_id FROM flow_runs WHERE status <> 'running';
