@@ -91,3 +91,26 @@ def test_serve_runs_the_ingest_schedule_again_and_again(tmp_path):
         assert len(runs) >= 3
         con = duckdb.connect(str(db), read_only=True)
         assert con.execute("SELECT count(*) FROM documents").fetchone() == (3,)
+
+
+def test_serve_builds_its_deployments_from_prefect_yaml():
+    import yaml
+
+    from flows.serve import SERVED, deployments
+
+    declared = {d["name"]: d for d in yaml.safe_load((ROOT / "prefect.yaml").read_text())[
+        "deployments"]}  # fmt: skip
+    built = {d.name: d for d in deployments("s.toml", "w.duckdb")}
+    assert set(built) == set(SERVED) <= set(declared)
+    for name, deployment in built.items():
+        assert deployment.description == declared[name]["description"]
+        assert deployment.parameters == {"sources": "s.toml", "db": "w.duckdb"}
+        assert deployment.concurrency_limit == 1
+    assert [s.schedule.cron for s in built["ingest-hourly"].schedules] == [
+        s["cron"] for s in declared["ingest-hourly"]["schedules"]
+    ]
+    assert built["backfill"].schedules == []
+    cron = deployments("s.toml", None, cron="*/5 * * * *")[0].schedules[0].schedule
+    assert (cron.cron, cron.timezone) == ("*/5 * * * *", "UTC")
+    every = deployments("s.toml", None, interval_seconds=4)[0].schedules[0].schedule
+    assert every.interval.total_seconds() == 4

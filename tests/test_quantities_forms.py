@@ -298,3 +298,33 @@ def test_span_and_sentence():
     assert text[s:e] == "Der Konzern investiert 10 Mrd. Euro in Bayern."
     s, e = sentence_span(text, power.start, power.end)
     assert text[s:e] == "Die U.S. Regierung sagt: 2 GW."
+
+
+# --------------------------------------------------------------------------- the currency table
+
+
+def test_every_form_in_the_currency_table_is_read_as_that_currency():
+    from gigawatch.quantities import CURRENCIES, TRIGGERS, TRIGGERS_CS
+
+    for c in CURRENCIES:
+        before = [c.code, *c.codes, *c.prefixes, *([c.symbol] if c.symbol else [])]
+        for form in before:
+            gap = " " if form[-1].isalpha() or form.endswith(".") else ""
+            q = one(f"They raised {form}{gap}5 billion for it.", "en")
+            assert (q.kind, q.currency, q.value) == ("money", c.code, 5e9), form
+        for word in (*c.words, c.code.lower()):
+            q = one(f"They raised 5 billion {word} for it.", "en")
+            assert (q.kind, q.currency, q.value) == ("money", c.code, 5e9), word
+        assert c.code in TRIGGERS_CS and (c.symbol is None or c.symbol in TRIGGERS)
+
+
+def test_a_bad_exchange_rate_names_the_file_and_the_currency(tmp_path):
+    path = tmp_path / "fx.toml"
+    path.write_text("[usd_per_unit]\nEUR = 1.1\nGBP = -1\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"fx.toml: usd_per_unit.GBP: expected a positive number"):
+        load_fx(path)
+    path.write_text("as_of = 'today'\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"fx.toml: missing table \[usd_per_unit\]"):
+        load_fx(path)
+    path.write_text("[usd_per_unit]\neur = 1.1\n", encoding="utf-8")
+    assert load_fx(path) == {"EUR": 1.1, "USD": 1.0}

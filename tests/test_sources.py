@@ -97,3 +97,17 @@ def test_sources_check_command(tmp_path: Path):
     assert result.exit_code == EXIT_BAD_INPUT
     assert "name must be lowercase" in result.output
     assert "bad URL 'nope'" in result.output
+
+
+def test_every_problem_is_listed_unknown_keys_first_within_each_table():
+    text = (
+        'colour = "blue"\n[crawl]\nretry_times = -1\ndownload_dellay = 1\n'
+        '[[source]]\nname = "a"\nfeeds = ["https://a.example/rss", "nope"]\nlangauge = "en"\n'
+    )
+    assert problems(text) == [
+        "top level: unknown key 'colour' (expected one of: crawl, source)",
+        "[crawl]: unknown key 'download_dellay' (did you mean 'download_delay'?)",
+        "[crawl]: retry_times must not be negative, got -1",
+        "source[0] 'a': unknown key 'langauge' (did you mean 'language'?)",
+        "source[0] 'a': feeds: bad URL 'nope' (expected http:// or https:// with a host)",
+    ]

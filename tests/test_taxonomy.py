@@ -186,3 +186,18 @@ def test_malformed_taxonomy_names_entry_and_key(tmp_path: Path, old: str, new: s
 def test_missing_file(tmp_path: Path):
     with pytest.raises(TaxonomyError, match="cannot read taxonomy file"):
         load_taxonomy(tmp_path / "nope.toml")
+
+
+def test_every_problem_is_listed_with_the_nearest_key(tmp_path: Path):
+    text = MINIMAL.replace('kind = "ai_lab" }', 'kind = "robot" }').replace(
+        'aliases = ["H100"]', 'alias = ["H100"]'
+    )
+    with pytest.raises(TaxonomyError) as info:
+        load_taxonomy(write(tmp_path, text))
+    lines = str(info.value).splitlines()
+    assert len(lines) == 2, lines
+    assert lines[0].startswith("taxonomy.toml: organisations[1] 'OpenAI': unknown kind 'robot'")
+    assert lines[1] == (
+        "taxonomy.toml: accelerators[0] 'Nvidia H100': unknown key 'alias' (expected: name, "
+        "vendor, family, aliases, case_sensitive, ambiguous, exclude); did you mean 'aliases'?"
+    )
