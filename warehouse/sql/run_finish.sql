@@ -1,1 +1,0 @@
-UPDATE flow_runs SET finished_at = ?, status = ?, summary = ? WHERE run_id = ?;
