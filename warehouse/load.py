@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import hashlib
+import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -15,6 +17,11 @@ from warehouse.db import read_sql
 # Raw bodies kept for re-extraction: new or changed articles, and pages nothing was extracted
 # from yet (a later extractor may do better).
 KEPT_BODIES = ("stored", "updated", "no_content")
+
+
+def fetch_id(run_id: str, kind: str, url: str) -> str:
+    """Deterministic id of a fetch, so loading the same crawl output twice adds nothing."""
+    return hashlib.sha1(f"{run_id}|{kind}|{url}".encode()).hexdigest()[:24]
 
 
 @dataclass
@@ -130,3 +137,61 @@ def _update_row(ext: Extracted, page: dict[str, Any], now: datetime) -> tuple:
         ext.language, ext.site_name, ext.description, ext.text, _ts(page["fetched_at"]), now,
         EXTRACTOR, ext.article_id,
     )  # fmt: skip
+
+
+def start_run(con: duckdb.DuckDBPyConnection, run_id: str, flow: str, params: dict) -> None:
+    """Record a run as started, and mark runs that died without finishing as interrupted."""
+    con.execute(read_sql("mark_interrupted"), [run_id])
+    con.execute(read_sql("run_start"), [run_id, flow, json.dumps(params), datetime.now(UTC)])
+
+
+def run_summary(con: duckdb.DuckDBPyConnection, run_id: str) -> list[dict[str, Any]]:
+    cur = con.execute(read_sql("run_summary"), [run_id])
+    cols = [d[0] for d in cur.description]
+    return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
+
+
+def save_validators(
+    con: duckdb.DuckDBPyConnection, validators: dict[str, tuple[str, dict[str, str | None]]]
+) -> None:
+    """Remember ETag/Last-Modified of feeds and sitemaps read completely in this run."""
+    rows = [
+        (url, source, v.get("etag"), v.get("last_modified"))
+        for url, (source, v) in validators.items()
+        if v.get("etag") or v.get("last_modified")
+    ]
+    if rows:
+        con.executemany(read_sql("upsert_validator"), rows)
+
+
+def load_validators(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, str | None]]:
+    rows = con.execute(read_sql("load_validators")).fetchall()
+    return {url: {"etag": etag, "last_modified": lm} for url, etag, lm in rows}
+
+
+def finish_run(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    status: str,
+    summary: dict[str, Any],
+) -> None:
+    """Record the end of a run and its per-source counts."""
+    finished = datetime.now(UTC)
+    con.execute(
+        read_sql("run_finish"), [finished, status, json.dumps(summary, default=str), run_id]
+    )
+    rows = [
+        (
+            run_id,
+            r["source"],
+            r["pages_fetched"],
+            r["not_modified"],
+            r["skipped_known"],
+            r["articles_new"],
+            r["duplicates"],
+            r["errors"],
+        )  # fmt: skip
+        for r in summary.get("sources", [])
+    ]
+    if rows:
+        con.executemany(read_sql("insert_run_counts"), rows)

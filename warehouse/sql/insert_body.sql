@@ -1,3 +1,3 @@
 INSERT INTO bodies (sha1, encoding, size, body)
-VALUES (?, ?, ?, ?)
+VALUES ($sha1, $encoding, $size, $body)
 ON CONFLICT (sha1) DO NOTHING;

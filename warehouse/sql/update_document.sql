@@ -1,4 +1,6 @@
 UPDATE documents SET
-    fetch_id = ?, body_sha1 = ?, title = ?, author = ?, published_at = ?, language = ?,
-    site_name = ?, description = ?, text = ?, fetched_at = ?, extracted_at = ?, extractor = ?
-WHERE article_id = ?;
+    fetch_id = $fetch_id, body_sha1 = $body_sha1, title = $title, author = $author,
+    published_at = $published_at, language = $language, site_name = $site_name,
+    description = $description, text = $text, fetched_at = $fetched_at,
+    extracted_at = $extracted_at, extractor = $extractor
+WHERE article_id = $article_id;
