@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import base64
-import hashlib
-import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -17,11 +15,6 @@ from warehouse.db import read_sql
 # Raw bodies kept for re-extraction: new or changed articles, and pages nothing was extracted
 # from yet (a later extractor may do better).
 KEPT_BODIES = ("stored", "updated", "no_content")
-
-
-def fetch_id(run_id: str, kind: str, url: str) -> str:
-    """Deterministic id of a fetch, so loading the same crawl output twice adds nothing."""
-    return hashlib.sha1(f"{run_id}|{kind}|{url}".encode()).hexdigest()[:24]
 
 
 @dataclass
@@ -99,17 +92,19 @@ def load_batch(
             if ext is not None and ext.note and outcome in ("stored", "known", "updated"):
                 error = "; ".join(n for n in (error, ext.note) if n)  # a note, not a failure
             if outcome in KEPT_BODIES:
-                bodies.append((page["body_sha1"], page.get("encoding"), page["size"], body))
+                bodies.append({"sha1": page["body_sha1"], "encoding": page.get("encoding"),
+                               "size": page["size"], "body": body})  # fmt: skip
         result.known += outcome == "known"
         result.errors += outcome in error_outcomes
         result.outside_window += outcome == "outside_window"
         fetch_rows.append(
-            (
-                page["fetch_id"], page["run_id"], page["source"], page["kind"], page["url"],
-                page.get("final_url"), page.get("status"), page.get("content_type"),
-                _ts(page["fetched_at"]), outcome, error,
-                page.get("body_sha1") if outcome in KEPT_BODIES else None,
-            )
+            {
+                "fetch_id": page["fetch_id"], "run_id": page["run_id"], "source": page["source"],
+                "kind": page["kind"], "url": page["url"], "final_url": page.get("final_url"),
+                "status": page.get("status"), "content_type": page.get("content_type"),
+                "fetched_at": _ts(page["fetched_at"]), "outcome": outcome, "error": error,
+                "body_sha1": page.get("body_sha1") if outcome in KEPT_BODIES else None,
+            }
         )  # fmt: skip
     if bodies:
         con.executemany(read_sql("insert_body"), bodies)
@@ -123,75 +118,17 @@ def load_batch(
     return result
 
 
-def _document_row(ext: Extracted, page: dict[str, Any], now: datetime) -> tuple:
-    return (
-        ext.article_id, ext.url, page["source"], page["fetch_id"], page["body_sha1"], ext.title,
-        ext.author, ext.published_at, ext.language, ext.site_name, ext.description, ext.text,
-        _ts(page["fetched_at"]), now, EXTRACTOR,
-    )  # fmt: skip
+def _update_row(ext: Extracted, page: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """The parameters of ``sql/update_document.sql`` (and, with url and source, of
+    ``sql/insert_document.sql``)."""
+    return {
+        "article_id": ext.article_id, "fetch_id": page["fetch_id"],
+        "body_sha1": page["body_sha1"], "title": ext.title, "author": ext.author,
+        "published_at": ext.published_at, "language": ext.language,
+        "site_name": ext.site_name, "description": ext.description, "text": ext.text,
+        "fetched_at": _ts(page["fetched_at"]), "extracted_at": now, "extractor": EXTRACTOR,
+    }  # fmt: skip
 
 
-def _update_row(ext: Extracted, page: dict[str, Any], now: datetime) -> tuple:
-    return (
-        page["fetch_id"], page["body_sha1"], ext.title, ext.author, ext.published_at,
-        ext.language, ext.site_name, ext.description, ext.text, _ts(page["fetched_at"]), now,
-        EXTRACTOR, ext.article_id,
-    )  # fmt: skip
-
-
-def start_run(con: duckdb.DuckDBPyConnection, run_id: str, flow: str, params: dict) -> None:
-    """Record a run as started, and mark runs that died without finishing as interrupted."""
-    con.execute(read_sql("mark_interrupted"), [run_id])
-    con.execute(read_sql("run_start"), [run_id, flow, json.dumps(params), datetime.now(UTC)])
-
-
-def run_summary(con: duckdb.DuckDBPyConnection, run_id: str) -> list[dict[str, Any]]:
-    cur = con.execute(read_sql("run_summary"), [run_id])
-    cols = [d[0] for d in cur.description]
-    return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
-
-
-def save_validators(
-    con: duckdb.DuckDBPyConnection, validators: dict[str, tuple[str, dict[str, str | None]]]
-) -> None:
-    """Remember ETag/Last-Modified of feeds and sitemaps read completely in this run."""
-    rows = [
-        (url, source, v.get("etag"), v.get("last_modified"))
-        for url, (source, v) in validators.items()
-        if v.get("etag") or v.get("last_modified")
-    ]
-    if rows:
-        con.executemany(read_sql("upsert_validator"), rows)
-
-
-def load_validators(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, str | None]]:
-    rows = con.execute(read_sql("load_validators")).fetchall()
-    return {url: {"etag": etag, "last_modified": lm} for url, etag, lm in rows}
-
-
-def finish_run(
-    con: duckdb.DuckDBPyConnection,
-    run_id: str,
-    status: str,
-    summary: dict[str, Any],
-) -> None:
-    """Record the end of a run and its per-source counts."""
-    finished = datetime.now(UTC)
-    con.execute(
-        read_sql("run_finish"), [finished, status, json.dumps(summary, default=str), run_id]
-    )
-    rows = [
-        (
-            run_id,
-            r["source"],
-            r["pages_fetched"],
-            r["not_modified"],
-            r["skipped_known"],
-            r["articles_new"],
-            r["duplicates"],
-            r["errors"],
-        )  # fmt: skip
-        for r in summary.get("sources", [])
-    ]
-    if rows:
-        con.executemany(read_sql("insert_run_counts"), rows)
+def _document_row(ext: Extracted, page: dict[str, Any], now: datetime) -> dict[str, Any]:
+    return {**_update_row(ext, page, now), "url": ext.url, "source": page["source"]}
