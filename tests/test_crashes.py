@@ -132,8 +132,8 @@ def _group(pgid: int) -> list[str]:
 
 
 def _kill(proc: subprocess.Popen) -> None:
-    """SIGKILL the run itself, as the OOM killer or a power cut would, then end what it left
-    behind in its process group (its extraction workers outlive it)."""
+    """SIGKILL the run itself, as the OOM killer or a power cut would, then end anything left
+    in its process group (a safety net: the tests check that nothing is left)."""
     if proc.poll() is None:
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
@@ -190,7 +190,16 @@ def _killed_at(stage: str, site: FixtureSite, sources: Path, tmp_path: Path, env
     env = {**env, "GIGAWATCH_TEST_PAUSE_AT": f"{stage}:2", "GIGAWATCH_TEST_PAUSE_FILE": str(marker)}
     proc = _start(sources, db, env, "--batch-size", "4")
     _wait(marker.exists, proc, f"the pause at {stage}")
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    # nothing the run started outlives it: the crawler dies at once, extraction workers
+    # (and multiprocessing's resource tracker) within a second or two
+    deadline = time.monotonic() + 10
+    while _group(proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    left = _group(proc.pid)
     _kill(proc)
+    assert not left, left
     return db
 
 
