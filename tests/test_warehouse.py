@@ -149,3 +149,34 @@ def test_a_warehouse_of_an_earlier_version_upgrades(tmp_path: Path, dedupe_ddl: 
     )
     con.close()
     fresh.close()
+
+
+def test_recorded_run_records_the_start_the_end_and_a_failure(tmp_path: Path):
+    import json
+
+    from warehouse.runs import recorded_run
+
+    path = tmp_path / "w.duckdb"
+
+    def record(run_id: str) -> tuple:
+        con = wh.connect(path, read_only=True)
+        status, summary = con.execute(
+            "SELECT status, summary FROM flow_runs WHERE run_id = ?", [run_id]
+        ).fetchone()
+        con.close()
+        return status, summary and json.loads(summary)
+
+    with recorded_run(path, "retag", {"taxonomy": None}, run_id="r1") as run:
+        assert record("r1") == ("running", None)
+        run.summary = {"run_id": "r1", "articles": 3}
+    assert record("r1") == ("completed", {"run_id": "r1", "articles": 3})
+    with pytest.raises(RuntimeError, match="boom"), recorded_run(path, "restory", {}, run_id="r2"):
+        raise RuntimeError("boom")
+    assert record("r2") == ("failed", {"error": "RuntimeError: boom"})
+    # work that records its own end (the ingest's last batch) leaves the record to itself;
+    # a run left running is marked interrupted when the next one starts
+    with recorded_run(path, "ingest", {}, run_id="r3"):
+        pass
+    assert record("r3") == ("running", None)
+    with recorded_run(path, "ingest", {}, run_id="r4"):
+        assert record("r3")[0] == "interrupted"
