@@ -333,7 +333,7 @@ def serve(
     db: DbOption = None,
     cron: Annotated[
         str | None,
-        typer.Option(help="Ingest schedule (cron, UTC) [default: prefect.yaml's, hourly]."),
+        typer.Option(help="Ingest schedule (cron, UTC); default: prefect.yaml's (hourly)."),
     ] = None,
     interval: Annotated[
         float | None, typer.Option(help="Ingest every N seconds instead of the cron schedule.")
