@@ -36,6 +36,19 @@ HTML_TYPES = ("text/html", "application/xhtml+xml")
 MAX_SITEMAP_DEPTH = 3
 
 
+def _peak_rss_mb() -> int:
+    """This process's own peak resident memory. VmHWM, not ``ru_maxrss``: a child started by
+    fork and exec starts its ``ru_maxrss`` from its parent's (a test runner's, a flow's)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) // 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat()
 
@@ -191,8 +204,7 @@ class NewsSpider(scrapy.Spider):
         return f"{self.crawl.cdx_api}?{urlencode(query)}"
 
     def closed(self, reason: str) -> None:
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
-        self.logger.info("crawl peak memory (max RSS): %d MB", peak)
+        self.logger.info("crawl peak memory (max RSS): %d MB", _peak_rss_mb())
         if self.plan.stats_file:
             data = {name: dict(counter) for name, counter in self.stats.items()}
             Path(self.plan.stats_file).write_text(json.dumps(data), encoding="utf-8")
