@@ -159,7 +159,8 @@ def score(
     total = 0.0
     strong = 0
     shared_figures = 0
-    for name in a.weights.keys() & b.weights.keys():
+    # in sorted order: a float sum over a set's order would depend on PYTHONHASHSEED
+    for name in sorted(a.weights.keys() & b.weights.keys()):
         wa, wb = a.weights[name], b.weights[name]
         total += kind_weight[name[0]] * min(wa, wb)
         strong += _strong(name, wa, wb)
