@@ -192,8 +192,9 @@ def run(
 def _finish(summary: dict) -> None:
     _print_summary(summary)
     if summary["status"] == "partial":
-        err.print("[yellow]Some fetches failed; see `gigawatch query \"SELECT * FROM pages "
-                  "WHERE error IS NOT NULL\"`.[/yellow]")  # fmt: skip
+        err.print("[yellow]Some fetches failed; see `gigawatch query \"SELECT url, outcome, "
+                  "error FROM pages JOIN fetch_outcomes USING (outcome) WHERE is_error\"`."
+                  "[/yellow]")  # fmt: skip
         raise typer.Exit(EXIT_PARTIAL)
 
 
