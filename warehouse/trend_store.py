@@ -32,8 +32,9 @@ from warehouse.db import derived_version, read_sql, reset_derived, set_derived_v
 from warehouse.sqlfiles import digest, sql_statements
 
 NAME = "trends"  # derived/trends.sql, and its row in derived_state
-# what the tables are built from: a change to any of these files means a rebuild
-SOURCES = ("derived/trends.sql", "sql/trends_*.sql", "sql/trends/*.sql")
+# what the tables are built from: a change to any of these files means a rebuild (the macros
+# too: the trend SQL calls utc_day, utc_week and utc_month)
+SOURCES = ("derived/trends.sql", "sql/trends_*.sql", "sql/trends/*.sql", "views/00_macros.sql")
 
 # the statements of a refresh after the dirty articles are known, in order
 STEPS = ("trends_articles", "trends_weekly", "trends_cooccurrence", "trends_deals")
