@@ -38,6 +38,8 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from gigawatch.kinds import FACT_KINDS
+
 DEFAULTS = Path(__file__).parent / "defaults"
 DEFAULT_FX = DEFAULTS / "fx_rates.toml"
 DEFAULT_DEDUPE = DEFAULTS / "dedupe.toml"
@@ -51,7 +53,6 @@ ORG_KINDS = (
     "investor", "sovereign_fund", "public_programme", "telecom",
 )  # fmt: skip
 PLACE_KINDS = ("country", "region", "state")
-FACT_KINDS = ("power", "energy", "money", "stake", "shares")
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 ARCHIVE_PLACEHOLDERS = ("{yyyy}", "{mm}", "{dd}")
 MEMORY_RE = re.compile(r"^\d+(\.\d+)? ?([KMGT]i?B)$")

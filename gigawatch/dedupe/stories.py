@@ -45,12 +45,12 @@ from itertools import combinations
 
 from gigawatch.dedupe.config import DedupeConfig, StoryWeights
 from gigawatch.dedupe.text import words
+from gigawatch.kinds import FACT_KINDS
 
 MIN_TITLE_WORD = 4
 STRONG = 0.2  # salience in both articles for an organisation or accelerator to count as strong
 TOP = {"o": 3, "c": 2, "f": 2}  # strong features of each kind used in index keys
 TOP_MIN = {"o": STRONG, "c": STRONG, "f": 0.0}  # and their minimum salience
-FACT_KINDS = ("power", "energy", "money", "stake", "shares")
 
 
 @dataclass(frozen=True)
