@@ -73,15 +73,27 @@ def open_sandbox(
 
     con = connect(path, read_only=True, config=_sandbox_settings(limits))
     try:
-        # DuckDB draws a progress bar on stdout for long queries: it would land inside CSV/JSON
-        con.execute("SET enable_progress_bar = false")
+        _run(con, "open")
         if writable:
-            con.execute("SET allowed_paths = ?", [[str(p) for p in writable]])
-        con.execute("SET enable_external_access = false")
-        con.execute("SET lock_configuration = true")
+            _run(con, "allow_paths", {"paths": [str(p) for p in writable]})
+        _run(con, "lock")
     except BaseException:
         con.close()
         raise
+    return con
+
+
+def _run(
+    con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any] | None = None
+) -> duckdb.DuckDBPyConnection:
+    """Run the statements of ``warehouse/sql/sandbox/<name>.sql``; the last one's result."""
+    from warehouse.sqlfiles import sql_statements
+
+    for statement in sql_statements(f"sandbox/{name}"):
+        if params:
+            con.execute(statement, params)
+        else:
+            con.execute(statement)
     return con
 
 
@@ -176,7 +188,7 @@ def write_parquet(
         rel = rel.limit(max_rows)
     try:
         rel.write_parquet(str(tmp))
-        n = con.execute("SELECT count(*) FROM read_parquet(?)", [str(tmp)]).fetchall()[0][0]
+        n = _run(con, "count_parquet", {"path": str(tmp)}).fetchall()[0][0]
         os.replace(tmp, out)
     finally:
         tmp.unlink(missing_ok=True)
