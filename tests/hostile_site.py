@@ -27,7 +27,7 @@ from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
-from tests.sitekit import article_html
+from tests.sitekit import article_html, serve
 
 MAX_PAGE_BYTES = 1024 * 1024  # the [crawl] max_page_bytes of hostile_sources()
 DOWNLOAD_TIMEOUT = 2.0  # the [crawl] download_timeout of hostile_sources()
@@ -380,20 +380,7 @@ class HostileSite:
 
     # -- serving ----------------------------------------------------------------------------
     def __enter__(self) -> HostileSite:
-        site = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def do_GET(self) -> None:  # noqa: N802
-                site._answer(self)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self._server = QuietServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        self._server = serve(self._answer, QuietServer)
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -11,6 +11,7 @@ import hashlib
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from email.utils import format_datetime
@@ -55,6 +56,28 @@ def article_html(slug: str, day: date, n: int, extra: str = "") -> str:
         f"<article><h1>{title}</h1>{body}</article>"
         "<footer>Test Wire, 1 Example Street. Call +1 555 0100.</footer></body></html>"
     )
+
+
+def serve(
+    answer: Callable[[BaseHTTPRequestHandler], None],
+    server_class: type[ThreadingHTTPServer] = ThreadingHTTPServer,
+) -> ThreadingHTTPServer:
+    """Serve GET requests on 127.0.0.1 (a free port) in a daemon thread, each answered by
+    ``answer(handler)``, over HTTP/1.1 and without a request log."""
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:  # noqa: N802
+            answer(self)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = server_class(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
 
 
 @dataclass
@@ -179,20 +202,7 @@ class FixtureSite:
             handler.wfile.write(body)
 
     def __enter__(self) -> FixtureSite:
-        site = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def do_GET(self) -> None:  # noqa: N802
-                site._answer(self)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        self._server = serve(self._answer)
         return self
 
     def __exit__(self, *exc: object) -> None:
