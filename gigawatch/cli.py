@@ -18,6 +18,7 @@ import typer
 from rich.console import Console
 
 from gigawatch import __version__
+from gigawatch.demo import DEMO_PORT
 from gigawatch.settings import DEFAULT_BATCH_SIZE, DEFAULT_LOCK_TIMEOUT, DEFAULT_SOURCES, db_path
 
 if TYPE_CHECKING:
@@ -60,9 +61,23 @@ RefreshOption = Annotated[
 ]
 
 
+def _no_telemetry() -> None:
+    """Prefect's usage telemetry is off unless the user's environment turns it on (README).
+
+    Prefect decides when it is imported: its SDK telemetry (and the first-run notice "Prefect
+    collects anonymous usage data…" on a terminal) is off only with DO_NOT_TRACK=1;
+    PREFECT_SERVER_ANALYTICS_ENABLED only concerns the server. So both are set here, before
+    any command imports Prefect, and the temporary server inherits them.
+    """
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
+
+_no_telemetry()
+
+
 def _quiet_prefect(verbose: bool) -> None:
     """Keep Prefect's console logging for --verbose; flows still record everything."""
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     if not verbose:
         os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
         os.environ.setdefault("PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW", "ignore")
@@ -229,15 +244,25 @@ def demo(
     keep_serving: Annotated[
         bool, typer.Option(help="Keep the demo site up after the run (Ctrl-C to stop).")
     ] = False,
+    port: Annotated[
+        int,
+        typer.Option(
+            help="First port of the demo site; outlets get consecutive ports (a busy one falls "
+            "back to a free port, whose articles are then new to the database)."
+        ),
+    ] = DEMO_PORT,
     verbose: VerboseOption = False,
 ) -> None:
     """Serve the bundled demo news site on 127.0.0.1 and ingest it into a DuckDB file."""
-    from gigawatch.demo.server import DemoSite
+    from gigawatch.demo.server import DemoSite, stable_ports
     from gigawatch.demo.sources import sources_toml
 
-    with DemoSite() as site:
+    with DemoSite(ports=stable_ports(port), fallback=True) as site:
         for outlet in site.outlets:
             console.print(f"demo outlet [bold]{outlet}[/bold] at {site.base_url(outlet)}")
+        for outlet in site.moved:
+            err.print(f"port {stable_ports(port)[outlet]} is busy: {outlet} is served on "
+                      f"{site.port(outlet)} instead, so its articles are new to {db}")  # fmt: skip
         sources = db.parent / "demo-sources.toml"
         sources.parent.mkdir(parents=True, exist_ok=True)
         sources.write_text(sources_toml(site, with_dead_source=True), encoding="utf-8")

@@ -11,3 +11,6 @@ DEMO_DIR = Path(__file__).resolve().parent
 SITE_DIR = DEMO_DIR / "site"
 MANIFEST = SITE_DIR / "manifest.toml"
 OUTLETS = ("gridledger", "computeweekly", "courrier", "infraeuropa")
+# `gigawatch demo` serves the outlets on DEMO_PORT, DEMO_PORT + 1, ... (server.stable_ports) so
+# that a second demo run on the same database finds the same article URLs and adds nothing.
+DEMO_PORT = 8301

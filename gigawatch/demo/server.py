@@ -32,7 +32,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from gigawatch.demo import OUTLETS, SITE_DIR
+from gigawatch.demo import DEMO_PORT, OUTLETS, SITE_DIR
 
 TEXT_TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -297,8 +297,11 @@ class DemoSite:
         host: str = "127.0.0.1",
         root: Path | None = None,
         ports: dict[str, int] | None = None,
+        fallback: bool = False,
     ):
         self.host = host
+        self.fallback = fallback
+        self.moved: list[str] = []  # outlets served on another port than asked (fallback)
         self.root = Path(root) if root is not None else SITE_DIR
         self._ports = dict(ports or {})
         self._outlets = [o for o in OUTLETS if (self.root / o).is_dir()]
@@ -324,7 +327,7 @@ class DemoSite:
         try:
             for name in self._outlets:
                 outlet = _Outlet(self, name, self.root / name)
-                server = _Server((self.host, self._ports.get(name, 0)), self, outlet)
+                server = self._bind(name, outlet)
                 self._servers[name] = server
                 thread = threading.Thread(
                     target=server.serve_forever,
@@ -338,6 +341,17 @@ class DemoSite:
             self.stop()
             raise
         return self
+
+    def _bind(self, name: str, outlet: _Outlet) -> _Server:
+        """The outlet's server on its port, or (with ``fallback``) any free port if it is busy."""
+        port = self._ports.get(name, 0)
+        try:
+            return _Server((self.host, port), self, outlet)
+        except OSError:
+            if not port or not self.fallback:
+                raise
+            self.moved.append(name)
+            return _Server((self.host, 0), self, outlet)
 
     def stop(self) -> None:
         for server in self._servers.values():
@@ -393,6 +407,11 @@ class DemoSite:
             self.request_log.clear()
 
 
+def stable_ports(first: int = DEMO_PORT) -> dict[str, int]:
+    """Consecutive ports from ``first``, one per outlet: the same URLs on every demo run."""
+    return {name: first + i for i, name in enumerate(OUTLETS)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Serve the gigawatch demo news site.")
     parser.add_argument("--host", default="127.0.0.1")
@@ -403,7 +422,7 @@ def main() -> None:
         help="first port; outlets get consecutive ports (default: ephemeral)",
     )
     args = parser.parse_args()
-    ports = {name: args.port + i for i, name in enumerate(OUTLETS)} if args.port else None
+    ports = stable_ports(args.port) if args.port else None
     with DemoSite(args.host, ports=ports) as site:
         for name in site.outlets:
             print(f"{name:14} {site.base_url(name)}/", flush=True)
