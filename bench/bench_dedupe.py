@@ -193,12 +193,12 @@ def write(con, articles: list[dict]) -> None:
     docs.append_rows(
         (a["id"], f"https://{a['outlet']}.example/a/{a['id']}", a["outlet"], "f", "s",
          a["title"], None, a["published"], "en", None, None, a["text"], a["published"], now,
-         "bench")
+         "bench", None)
         for a in articles
     )  # fmt: skip
     docs.flush()
     tags = con.appender("article_tags")
-    tags.append_rows((a["id"], "en", 1.0, True, "bench", now) for a in articles)
+    tags.append_rows((a["id"], "en", 1.0, True, "bench", now, None, None) for a in articles)
     tags.flush()
     mentions = con.appender("tag_mentions")
     facts = con.appender("tag_facts")

@@ -111,13 +111,13 @@ def generate(db: Path, n: int) -> None:
         SELECT article_id, 'https://outlet' || src || '.example/news/' || i, 'outlet' || src,
                'f' || i, 'b' || i, 'Story ' || story_id || ' told by outlet ' || src, NULL,
                published_at, language, NULL, NULL, 'text of article ' || i,
-               published_at + INTERVAL 2 HOUR, published_at + INTERVAL 2 HOUR, 'bench'
+               published_at + INTERVAL 2 HOUR, published_at + INTERVAL 2 HOUR, 'bench', NULL
         FROM gen
     """)
     con.execute("""
         INSERT INTO article_tags
         SELECT article_id, language, CASE WHEN relevant THEN 0.9 ELSE 0.1 END, relevant,
-               'bench', published_at
+               'bench', published_at, NULL, NULL
         FROM gen
     """)
     con.execute("""

@@ -8,6 +8,7 @@ from __future__ import annotations
 import atexit
 import base64
 import codecs
+import json
 import os
 import re
 import zlib
@@ -38,6 +39,14 @@ DATE_PARAMS = {
     "original_date": True,
     "outputformat": "%Y-%m-%dT%H:%M:%S",
 }
+# Everything gigawatch passes to trafilatura.bare_extraction besides the page and its URL; its
+# canonical JSON is stored with each article (documents.extract_options, next to extractor).
+EXTRACT_OPTIONS: dict[str, Any] = {
+    "with_metadata": True,
+    "include_comments": False,
+    "date_extraction_params": DATE_PARAMS,
+}
+EXTRACT_OPTIONS_JSON = json.dumps(EXTRACT_OPTIONS, sort_keys=True, separators=(",", ":"))
 
 
 @dataclass
@@ -355,13 +364,7 @@ def extract_page(
     """Extract one page. Never raises: failures come back with ``ok=False`` and the reason."""
     try:
         html = flatten_nesting(decode_body(body, encoding))
-        doc = trafilatura.bare_extraction(
-            html,
-            url=url,
-            with_metadata=True,
-            include_comments=False,
-            date_extraction_params=DATE_PARAMS,
-        )
+        doc = trafilatura.bare_extraction(html, url=url, **EXTRACT_OPTIONS)
     except Exception as exc:  # trafilatura or lxml choking on a page must not stop the batch
         return Extracted(
             fetch_id, ok=False, error=f"extraction failed: {type(exc).__name__}: {exc}"

@@ -26,6 +26,7 @@ from typing import Any, NamedTuple
 
 import ahocorasick
 
+from gigawatch import __version__
 from gigawatch import language as langmod
 from gigawatch.quantities import (
     TRIGGERS,
@@ -38,6 +39,7 @@ from gigawatch.relevance import score
 from gigawatch.taxonomy import LANGUAGES, Taxonomy, load_taxonomy
 
 KINDS = ("org", "chip", "topic", "place")
+TAGGER = f"gigawatch {__version__}"  # stored with each article's tags (article_tags.tagger)
 _GROUP = {"org": 0, "place": 0, "chip": 1, "topic": 2}
 _TRIGGER = -1
 # what may precede a short case-sensitive alias (the text is matched with a leading "\n")
@@ -92,6 +94,8 @@ class ArticleTags:
     relevance: float
     relevant: bool = False
     taxonomy_version: str = ""
+    taxonomy_digest: str = ""  # sha1 of the taxonomy file's bytes
+    tagger: str = TAGGER
 
     def names(self, kind: str) -> dict[str, int]:
         """{canonical name: count} for one kind of mention."""
@@ -296,6 +300,7 @@ class Tagger:
             relevance=relevance,
             relevant=relevance >= self.threshold,
             taxonomy_version=self.taxonomy.version,
+            taxonomy_digest=self.taxonomy.digest,
         )
 
     def _resolve(self, hits: list[_Hit], excludes: dict[int, list[tuple[int, int]]]) -> list[_Hit]:

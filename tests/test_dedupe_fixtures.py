@@ -57,7 +57,8 @@ def insert(con: duckdb.DuckDBPyConnection, articles: list[dict]) -> list[int]:
              a["language"], a["text"], now, now],
         )  # fmt: skip
         con.execute(
-            "INSERT INTO article_tags VALUES (?, ?, 1.0, true, 'fixture', ?)",
+            "INSERT INTO article_tags (article_id, language, relevance, relevant, "
+            "taxonomy_version, tagged_at) VALUES (?, ?, 1.0, true, 'fixture', ?)",
             [a["id"], a["language"], now],
         )
         for kind, table in (("org", "orgs"), ("chip", "chips"), ("place", "places")):

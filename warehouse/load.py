@@ -9,7 +9,7 @@ from typing import Any
 
 import duckdb
 
-from gigawatch.extract import EXTRACTOR, Extracted
+from gigawatch.extract import EXTRACT_OPTIONS_JSON, EXTRACTOR, Extracted
 from warehouse.db import read_sql
 
 # Raw bodies kept for re-extraction: new or changed articles, and pages nothing was extracted
@@ -127,6 +127,7 @@ def _update_row(ext: Extracted, page: dict[str, Any], now: datetime) -> dict[str
         "published_at": ext.published_at, "language": ext.language,
         "site_name": ext.site_name, "description": ext.description, "text": ext.text,
         "fetched_at": _ts(page["fetched_at"]), "extracted_at": now, "extractor": EXTRACTOR,
+        "extract_options": EXTRACT_OPTIONS_JSON,
     }  # fmt: skip
 
 

@@ -56,7 +56,15 @@ class _Rows:
     def __init__(self) -> None:
         self.articles = _Columns(
             "tags_insert_articles",
-            ("article_id", "language", "relevance", "relevant", "taxonomy_version"),
+            (
+                "article_id",
+                "language",
+                "relevance",
+                "relevant",
+                "taxonomy_version",
+                "taxonomy_digest",
+                "tagger",
+            ),
         )
         self.mentions = _Columns("tags_insert_mentions", ("article_id", "kind", "name", "count"))
         self.facts = _Columns(
@@ -75,6 +83,8 @@ class _Rows:
             a["relevance"].append(tags.relevance)
             a["relevant"].append(tags.relevant)
             a["taxonomy_version"].append(tags.taxonomy_version)
+            a["taxonomy_digest"].append(tags.taxonomy_digest)
+            a["tagger"].append(tags.tagger)
             for mention in tags.mentions:
                 m["article_id"].append(article_id)
                 m["kind"].append(mention.kind)
