@@ -226,7 +226,9 @@ class Tagger:
 
         automaton = ahocorasick.Automaton()
         for key, cands in keys.items():
-            automaton.add_word(key, tuple(cands))
+            # plain tuples in the automaton: unpacking a tuple subclass (the NamedTuple) in the
+            # hot loop of tag() takes Python's slow path, about twice the cost
+            automaton.add_word(key, tuple(tuple(c) for c in cands))
         automaton.make_automaton()
         self._automaton = automaton
         self._fact_weights = rel.facts
