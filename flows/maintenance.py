@@ -1,21 +1,28 @@
-"""Flows that rebuild derived data from stored articles, without crawling: ``retag`` and
-``restory``."""
+"""Flows that rebuild data from stored articles, without crawling: ``retag``, ``restory`` and
+``reextract``."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import asdict
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from prefect import flow
 from prefect.artifacts import create_table_artifact
 
-from flows.pipeline import current_run_id
+from flows.pipeline import current_run_id, pause_for_test
+from gigawatch.extract import EXTRACT_OPTIONS_JSON, EXTRACTOR, extract_pages
 from gigawatch.settings import db_path, taxonomy_path
+from gigawatch.tagger import configure_worker
 from warehouse import db as wh
+from warehouse import reextract as reextract_store
 from warehouse import trend_store
 from warehouse.dedupe_store import rebuild
 from warehouse.runs import recorded_run
 from warehouse.tags import retag as retag_history
+
+DEFAULT_REEXTRACT_BATCH = 200  # articles per re-extraction batch (one transaction)
 
 
 def _recorded(flow_name: str, database: Any, params: dict, lock_timeout: float, work) -> dict:
@@ -63,3 +70,61 @@ def restory(db: str | None = None, lock_timeout: float = wh.DEFAULT_LOCK_TIMEOUT
         return {**out, "trends_seconds": trends.seconds}
 
     return _recorded("restory", database, {}, lock_timeout, work)
+
+
+@flow(name="reextract")
+def reextract(
+    db: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    sources: list[str] | None = None,
+    outdated: bool = False,
+    batch_size: int = DEFAULT_REEXTRACT_BATCH,
+    lock_timeout: float = wh.DEFAULT_LOCK_TIMEOUT,
+) -> dict[str, Any]:
+    """Extract stored articles again from their raw bodies (published in [since, until] and from
+    ``sources`` when given; with ``outdated`` only those extracted with another extractor or
+    other options), then re-tag, re-fold and refresh the trends of what changed, a batch per
+    transaction. A run killed midway is resumed by the next one: what it re-extracted already
+    is skipped."""
+    database = db_path(db)
+    params = {"since": str(since) if since else None, "until": str(until) if until else None,
+              "sources": list(sources or []), "outdated": outdated,
+              "batch_size": batch_size}  # fmt: skip
+    window = (_day(since), _day(until + timedelta(days=1)) if until else None)
+
+    def work() -> dict[str, Any]:
+        from gigawatch import progress
+
+        started = time.monotonic()
+        taxonomy = taxonomy_path()
+        configure_worker(str(taxonomy) if taxonomy else None)
+        con = wh.connect(database, lock_timeout=lock_timeout)
+        try:
+            begun = reextract_store.resume_from(con)
+            ids = reextract_store.candidates(con, *window, sources or [], outdated, begun)
+        finally:
+            con.close()
+        summary = reextract_store.ReextractSummary()
+        progress.report("reextract", 0, len(ids))
+        for start in range(0, len(ids), batch_size):
+            batch = ids[start : start + batch_size]
+            con = wh.connect(database, lock_timeout=lock_timeout)
+            try:
+                pages = reextract_store.read_pages(con, batch)
+            finally:
+                con.close()
+            extracted = {e.fetch_id: e for e in extract_pages(pages)}
+            with wh.writer(database, lock_timeout) as con:
+                reextract_store.store_batch(con, pages, extracted, summary)
+            pause_for_test("reextract")
+            progress.report("reextract", start + len(batch), len(ids))
+        out = {k: v for k, v in asdict(summary).items() if k != "changed_ids"}
+        return {**out, "extractor": EXTRACTOR, "extract_options": EXTRACT_OPTIONS_JSON,
+                "seconds": round(time.monotonic() - started, 3)}  # fmt: skip
+
+    return _recorded("reextract", database, params, lock_timeout, work)
+
+
+def _day(value: date | None) -> datetime | None:
+    return datetime.combine(value, datetime.min.time(), tzinfo=UTC) if value else None

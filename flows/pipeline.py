@@ -28,10 +28,8 @@ from gigawatch.settings import run_dir, taxonomy_path
 from gigawatch.sources import SourcesConfig
 from gigawatch.tagger import configure_worker
 from warehouse import db as wh
-from warehouse import load, runs, trend_store
-from warehouse.dedupe_store import fold_batch
+from warehouse import load, runs
 from warehouse.runs import recorded_run
-from warehouse.tags import tag_articles
 
 POLL_SECONDS = 0.5  # how often the spool is read while the crawl runs
 FLUSH_SECONDS = 30.0  # store a smaller batch when nothing more came for this long
@@ -99,9 +97,7 @@ def store(
     stories, and the trend tables they feed."""
     with wh.writer(db, lock_timeout) as con:
         result = load.load_batch(con, pages, extracted, plan.window(), plan.refresh)
-        tag_articles(con, result.stored)
-        fold_batch(con, result.stored)
-        trend_store.refresh(con, result.stored)
+        load.refresh_derived(con, result.stored)
         pause_for_test("load")
         return result
 

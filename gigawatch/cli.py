@@ -354,6 +354,51 @@ def restory(
 
 
 @app.command()
+def reextract(
+    since: Annotated[
+        datetime | None,
+        typer.Option(formats=["%Y-%m-%d"], help="Only articles published since (YYYY-MM-DD)."),
+    ] = None,
+    until: Annotated[
+        datetime | None,
+        typer.Option(formats=["%Y-%m-%d"], help="Only articles published until, inclusive."),
+    ] = None,
+    source: SourceOption = None,
+    outdated: Annotated[
+        bool,
+        typer.Option(
+            "--outdated", help="Only articles extracted with another extractor or other options."
+        ),
+    ] = False,
+    batch_size: Annotated[int, typer.Option(help="Articles per batch (one transaction).")] = 200,
+    db: DbOption = None,
+    lock_timeout: LockOption = DEFAULT_LOCK_TIMEOUT,
+    verbose: VerboseOption = False,
+) -> None:
+    """Extract stored articles again from their raw bodies, then re-tag and re-fold what changed."""
+    if since and until and until < since:
+        err.print(f"--until {until:%Y-%m-%d} is before --since {since:%Y-%m-%d}")
+        raise typer.Exit(EXIT_BAD_INPUT)
+    _quiet_prefect(verbose)
+    from flows.maintenance import reextract as reextract_flow
+
+    params = {"db": str(db_path(db)), "since": since.date() if since else None,
+              "until": until.date() if until else None, "sources": source or [],
+              "outdated": outdated, "batch_size": batch_size,
+              "lock_timeout": lock_timeout}  # fmt: skip
+    with _fails_when_busy():
+        summary = _with_progress(reextract_flow, params)
+    console.print(
+        f"Re-extracted {summary['articles']} articles with {summary['extractor']}: "
+        f"{summary['changed']} changed ({summary['texts_changed']} texts, "
+        f"{summary['titles_changed']} titles, {summary['dates_changed']} dates, "
+        f"{summary['languages_changed']} languages), {summary['stories_changed']} stories "
+        f"changed, {summary['failed']} failed, in {summary['seconds']:.1f} s.",
+        markup=False, highlight=False,
+    )  # fmt: skip
+
+
+@app.command()
 def serve(
     sources: SourcesOption = DEFAULT_SOURCES,
     db: DbOption = None,

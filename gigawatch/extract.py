@@ -46,6 +46,11 @@ EXTRACT_OPTIONS: dict[str, Any] = {
     "include_comments": False,
     "date_extraction_params": DATE_PARAMS,
 }
+# GIGAWATCH_EXTRACT_FAVOR_PRECISION=1: trafilatura's favor_precision (keep less text, drop more
+# boilerplate). Read once at import; only recorded when set, so the default options, and the
+# rows extracted with them, stay as they are (`gigawatch reextract --outdated` applies a change).
+if os.environ.get("GIGAWATCH_EXTRACT_FAVOR_PRECISION", "").strip() == "1":
+    EXTRACT_OPTIONS["favor_precision"] = True
 EXTRACT_OPTIONS_JSON = json.dumps(EXTRACT_OPTIONS, sort_keys=True, separators=(",", ":"))
 
 

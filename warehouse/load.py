@@ -10,7 +10,10 @@ from typing import Any
 import duckdb
 
 from gigawatch.extract import EXTRACT_OPTIONS_JSON, EXTRACTOR, Extracted
+from warehouse import trend_store
 from warehouse.db import read_sql
+from warehouse.dedupe_store import fold_batch
+from warehouse.tags import tag_articles
 
 # Raw bodies kept for re-extraction: new or changed articles, and pages nothing was extracted
 # from yet (a later extractor may do better).
@@ -82,7 +85,7 @@ def load_batch(
                 outcome = "known"
                 if refresh and existing[ext.article_id] != page["body_sha1"]:
                     outcome = "updated"
-                    updates.append(_update_row(ext, page, now))
+                    updates.append(update_row(ext, page, now))
                     result.stored.append(ext.article_id)
             else:
                 outcome = "stored"
@@ -118,7 +121,7 @@ def load_batch(
     return result
 
 
-def _update_row(ext: Extracted, page: dict[str, Any], now: datetime) -> dict[str, Any]:
+def update_row(ext: Extracted, page: dict[str, Any], now: datetime) -> dict[str, Any]:
     """The parameters of ``sql/update_document.sql`` (and, with url and source, of
     ``sql/insert_document.sql``)."""
     return {
@@ -132,4 +135,12 @@ def _update_row(ext: Extracted, page: dict[str, Any], now: datetime) -> dict[str
 
 
 def _document_row(ext: Extracted, page: dict[str, Any], now: datetime) -> dict[str, Any]:
-    return {**_update_row(ext, page, now), "url": ext.url, "source": page["source"]}
+    return {**update_row(ext, page, now), "url": ext.url, "source": page["source"]}
+
+
+def refresh_derived(con: duckdb.DuckDBPyConnection, article_ids: list[int]) -> None:
+    """Tags, duplicates, stories and trend rows of the articles stored or changed in this
+    transaction (after :func:`load_batch`, or a re-extraction's update)."""
+    tag_articles(con, article_ids)
+    fold_batch(con, article_ids)
+    trend_store.refresh(con, article_ids)
