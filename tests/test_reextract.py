@@ -9,6 +9,7 @@ import os
 import shutil
 import signal
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -178,3 +179,26 @@ def test_killed_midway_then_resumed(prefect_harness, warehouse, tmp_path):
     finally:
         con.close()
     assert [s for (s,) in statuses] == ["interrupted", "completed"]
+
+
+def test_since_until_and_source_pick_their_articles(prefect_harness, warehouse):
+    from flows.maintenance import reextract
+
+    source, first = _rows(warehouse, "SELECT source, min(published_at) FROM documents "
+                                     "GROUP BY source ORDER BY source LIMIT 1")[0]  # fmt: skip
+    day = first.astimezone(UTC).date()
+    until = day + timedelta(days=7)
+    start = datetime.combine(day, datetime.min.time(), tzinfo=UTC)
+    con = wh.connect(warehouse, read_only=True)
+    try:
+        expected = con.execute(
+            "SELECT count(*) FROM documents WHERE source = $s AND published_at >= $a "
+            "AND published_at < $b",
+            {"s": source, "a": start, "b": start + timedelta(days=8)},
+        ).fetchone()[0]
+        total = con.execute("SELECT count(*) FROM documents").fetchone()[0]
+    finally:
+        con.close()
+    assert 0 < expected < total
+    summary = reextract(db=str(warehouse), since=day, until=until, sources=[source])
+    assert summary["articles"] == expected and summary["changed"] == 0
