@@ -115,8 +115,9 @@ def _on_a_terminal(cmd: list[str], env: dict[str, str]) -> str:
             break
         out += chunk
     os.close(main)
-    assert proc.wait(timeout=600) in (0, 3)
-    return out.decode(errors="replace")
+    text = out.decode(errors="replace")
+    assert proc.wait(timeout=600) in (0, 3), text[-3000:]
+    return text
 
 
 def test_run_prints_no_telemetry_notice(demo_sources: Path, tmp_path):
