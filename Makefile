@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test test-fast lint typecheck browser bench clean
+.PHONY: install demo test test-fast lint typecheck browser bench eval clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,7 @@ demo: $(STAMP)
 test: lint typecheck browser
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q
+	$(BIN)/python eval/score_signal.py --check
 
 # The unit tier only (no Prefect server, crawl or subprocess): about a minute.
 test-fast: $(STAMP)
@@ -39,6 +40,10 @@ browser:
 	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] \
 	  && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium \
 	  >/dev/null; } || echo "chromium is not installed: the report's browser test will be skipped"
+
+# The signal evaluation set (eval/signal/): fails below eval/baseline.toml.
+eval: $(STAMP)
+	$(BIN)/python eval/score_signal.py --check
 
 bench: $(STAMP)
 	$(BIN)/python bench/run_all.py
