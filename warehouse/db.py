@@ -126,20 +126,23 @@ def apply_migrations(con: duckdb.DuckDBPyConnection) -> list[str]:
     return applied
 
 
-def create_views(con: duckdb.DuckDBPyConnection) -> None:
-    """(Re-)create the macros and views of ``views/*.sql``, in file-name order."""
-    for _name, sql in sql_files("views"):
-        con.execute(sql)
+def create_views(con: duckdb.DuckDBPyConnection, macros_only: bool = False) -> None:
+    """(Re-)create the macros and views of ``views/*.sql``, in file-name order; with
+    ``macros_only``, only the macros (``00_*.sql``), which the derived tables' SQL uses."""
+    for name, sql in sql_files("views"):
+        if not macros_only or name.startswith("00_"):
+            con.execute(sql)
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Apply pending migrations and re-create every view; returns the migrations applied now.
+    """Apply pending migrations and re-create the macros; returns the migrations applied now.
 
     The derived tables (dedupe state, trend tables) are the stores' business:
-    ``warehouse.schema.ensure_schema`` runs this, then brings each of them up to date.
+    ``warehouse.schema.migrate`` runs this, brings each of them up to date, then re-creates
+    every view (a view may read a column a derived table gained in this upgrade).
     """
     applied = apply_migrations(con)
-    create_views(con)
+    create_views(con, macros_only=True)
     return applied
 
 

@@ -1,5 +1,6 @@
-"""Create or upgrade a warehouse: migrations and views (``warehouse.db``), then the derived
-tables of each store, rebuilt from their own DDL when it or the SQL computing them changed.
+"""Create or upgrade a warehouse: migrations and macros (``warehouse.db``), the derived
+tables of each store, rebuilt from their own DDL when it or the SQL computing them changed,
+then the views over them.
 
 This is the only module that imports both ``db`` and the stores: ``db`` knows nothing of
 dedupe or trends, and each store versions its own tables in ``derived_state``
@@ -19,11 +20,13 @@ DERIVED = (dedupe_store, trend_store)
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Apply pending migrations, re-create the views, then bring every derived store up to
-    date (``ensure_current``). Returns the names of the migrations applied now."""
+    """Apply pending migrations and the macros, bring every derived store up to date
+    (``ensure_current``), then re-create the views, which read the derived tables. Returns the
+    names of the migrations applied now."""
     applied = db.migrate(con)
     for store in DERIVED:
         store.ensure_current(con)
+    db.create_views(con)
     return applied
 
 

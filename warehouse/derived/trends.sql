@@ -85,5 +85,9 @@ CREATE TABLE trend_deals (
     sources    VARCHAR[] NOT NULL,
     languages  VARCHAR[] NOT NULL,
     sentence   VARCHAR,
-    url        VARCHAR NOT NULL
+    url        VARCHAR NOT NULL,
+    cited_by   VARCHAR[] NOT NULL,            -- outlets whose articles cite this figure
+    disputed   BOOLEAN NOT NULL,              -- an article of the story gives another value instead
+    other_values STRUCT(value DOUBLE, currency VARCHAR, amount_usd DOUBLE, citations BIGINT,
+                        sources VARCHAR[], instead BOOLEAN)[] NOT NULL
 );
