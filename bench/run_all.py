@@ -20,12 +20,14 @@ FULL = {
     "bench_tagging.py": ["--n", "3000", "--repeat", "3"],
     "bench_dedupe.py": ["--sizes", "10000,100000,1000000"],
     "bench_views.py": [],
+    "bench_ingest.py": ["--pages", "2000", "--repeat", "3", "--scaling", "500,2000,10000"],
 }
 QUICK = {
     "bench_extract.py": [],
     "bench_tagging.py": ["--n", "500"],
     "bench_dedupe.py": ["--sizes", "10000"],
     "bench_views.py": ["--n", "100000", "--db", "data/bench-views-quick.duckdb", "--regenerate"],
+    "bench_ingest.py": ["--pages", "200", "--repeat", "1"],
 }
 
 
