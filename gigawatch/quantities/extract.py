@@ -13,14 +13,14 @@ from dataclasses import dataclass
 
 from gigawatch.quantities.lexicon import (
     ABBR,
-    ADDITIONAL_WORDS,
     BILLION_IS_1E12,
     BY_WORDS,
     CURRENCY_SYMBOLS,
     CURRENCY_WORDS,
     ENERGY_SYMBOLS,
+    FOLLOWING_NOT_AMOUNT,
+    GLUED_PREFIXES,
     MSYM,
-    ONE_WORDS,
     POWER_SYMBOLS,
     PREFIX_CODES,
     PREFIX_FACTOR,
@@ -31,6 +31,7 @@ from gigawatch.quantities.lexicon import (
 )
 from gigawatch.quantities.lexicon import words_alternation as _alt
 from gigawatch.quantities.numbers import NUM, NUM_RE, is_year, parse_number
+from gigawatch.quantities.words import WordNumber, number_before
 
 
 @dataclass(slots=True)
@@ -59,7 +60,7 @@ _AFTER_RE = re.compile(
             |wattheures?|wattstunden?|vatios?[\s-]hora))(?!\w)
       | [\s-]?(?P<pw>(?-i:[kMGT]W[ecp]?|W(?![-‑])))(?!\w)
       | [\s-]?(?P<pww>(?P<pwp>kilo|m[ée]ga|giga|t[ée]ra|)(?:watts?|vatios?))(?!\w)
-      | \s?(?P<cur>{_alt(CURRENCY_WORDS)})(?!\w)
+      | [\s-]?(?P<cur>{_alt(CURRENCY_WORDS)})(?!\w)
       | \s?(?P<cursym>[{re.escape(SYMBOLS)}])
       | [\s-]?(?P<pct>%|pour[\s-]?cent|percent|per[\s-]cent|prozent\w*|por\s?ciento|pct\.?)
       | \s?(?:(?:its|the|their|ses|ces|seine[nr]?|ihre[nr]?|sus|las|les)\s)?
@@ -164,8 +165,12 @@ def find_quantities(
     for a, b in spans:
         for m in NUM_RE.finditer(text, a, b):
             start = m.start()
-            if start and (text[start - 1].isalnum() or text[start - 1] in ".,_/"):
-                continue
+            if (
+                start
+                and (text[start - 1].isalnum() or text[start - 1] in ".,_/")
+                and not (text[start - 1] in "sS" and text.endswith(GLUED_PREFIXES, 0, start))
+            ):
+                continue  # inside a word or a number; "u$s40.000 millones" is money
             q = _quantity(text, m, lang)
             if q is not None:
                 found.append(q)
@@ -174,27 +179,29 @@ def find_quantities(
     return _drop_contained(found)
 
 
-_UNIT_WORD_RE = re.compile(r"watt|vatio|illi|illó|illo", re.I)
-_ONE_REV_RE = re.compile(
-    r"\s+(?:(?:"
-    + _alt(w[::-1] for w in ADDITIONAL_WORDS)
-    + r")\s+)?(?P<one>"
-    + _alt(w[::-1] for w in ONE_WORDS)
-    + r")(?!\w)",
+_UNIT_WORD_RE = re.compile(
+    r"watt|vatio|illi|illó|illo|illa|mrd|mio|[bm]ln|pour[\s-]?cent|per[\s-]?cent|prozent|pct"
+    r"|por\s?ciento",
     re.I,
 )
+_NOT_AMOUNT_AFTER_RE = re.compile(r"[\s-](?:" + "|".join(FOLLOWING_NOT_AMOUNT) + r")(?!\w)", re.I)
 
 
 def _word_quantities(
     text: str, unit_words: list[tuple[int, int]], lang: str | None
 ) -> list[Quantity]:
-    """Quantities written with a word for one: "one gigawatt", "well over a gigawatt", "um ein
-    zusätzliches Gigawatt", "más de un gigavatio", "plus d'un milliard d'euros". With an
-    article ("a", "un", "ein") only after a qualifier or "by"/"to"/"um"/"de": "building a
-    gigawatt costs ..." is generic. Never "a gigawatt-scale campus" nor bare "gigawatts".
+    """Quantities written with words (:func:`gigawatch.quantities.words.number_before`): "ten
+    gigawatts", "almost two gigawatts", "thirty billion euros", "quarante-cinq milliards de
+    dollars", "ocho mil millones de dólares", "a ten-billion-dollar campus", "fifty-one percent
+    of the company", "two million shares", "two to three gigawatts", "a dozen gigawatts".
 
-    ``unit_words`` are spans inside unit or scale words ("watt" of "gigawatts"); the word for
-    one is looked for right before each word, in the reversed text."""
+    A bare word for one with an article ("a", "un", "ein") counts only after a qualifier or
+    "by"/"to"/"um"/"de": "building a gigawatt costs ..." is generic; "one gigawatt", "well over
+    a gigawatt", "um ein zusätzliches Gigawatt", "plus d'un milliard d'euros" are amounts.
+    Never "a gigawatt-scale campus", "two gigawatt-scale sites" nor bare "gigawatts"; money
+    needs a scale word ("thirty billion euros", not "thirty euros").
+
+    ``unit_words`` are spans inside unit, scale or percent words ("watt" of "gigawatts")."""
     out = []
     seen: set[int] = set()
     for s, _e in unit_words:
@@ -204,42 +211,67 @@ def _word_quantities(
         if ws in seen:
             continue
         seen.add(ws)
-        m = _ONE_REV_RE.match(text[max(0, ws - 40) : ws][::-1])
-        if m is None:
+        number = number_before(text, ws, lang)
+        if number is None:
             continue
-        one_start = ws - m.end()
-        one = text[one_start : one_start + len(m.group("one"))].lower()
-        after = _AFTER_RE.match(text, ws)
-        assert after is not None  # every part of _AFTER_RE is optional: it always matches
-        end = after.end()
-        if after.group("pww") or after.group("enw"):
-            nxt = text[end : end + 7].lower()
-            if nxt.startswith(("-", " scale", " class", "s")):
-                continue
-            kind = "energy" if after.group("enw") else "power"
-            word = after.group("enp") if kind == "energy" else after.group("pwp")
-            q = Quantity(kind, _word_factor(word), "GWh" if kind == "energy" else "GW", None,
-                         None, one_start, end)  # fmt: skip
-        elif (after.group("scale") and (after.group("cur") or after.group("cursym"))
-              and not after.group("scale").lower().endswith("s")):  # fmt: skip
-            mult, _ = _scale(after, lang)
-            if after.group("cur"):
-                currency = CURRENCY_WORDS[re.sub(r"\s+", " ", after.group("cur").lower())]
-            else:
-                currency = CURRENCY_SYMBOLS[after.group("cursym")]
-            q = Quantity("money", mult, currency, currency, None, one_start, end)
-        else:
+        q = _word_quantity(text, ws, number, lang)
+        if q is None:
             continue
-        before = text[max(0, one_start - 32) : one_start]
-        qm = _QUALIFIER_REV_RE.match(before[::-1])
-        if qm is not None:
-            q.qualifier = QUALIFIER_PHRASES[" ".join(qm.group(1)[::-1].lower().split())]
-        elif one not in ("one", "uno") and (
-            not before.split() or before.split()[-1].lower() not in BY_WORDS
+        before = text[max(0, q.start - 32) : q.start]
+        if q.qualifier is None:
+            qm = _QUALIFIER_REV_RE.match(before[::-1])
+            if qm is not None:
+                q.qualifier = QUALIFIER_PHRASES[" ".join(qm.group(1)[::-1].lower().split())]
+        if (
+            q.qualifier is None
+            and number.article is not None
+            and (not before.split() or before.split()[-1].lower() not in BY_WORDS)
         ):
             continue  # "building a gigawatt costs ...": generic, not an amount
         out.append(q)
     return out
+
+
+def _word_quantity(text: str, ws: int, number: WordNumber, lang: str | None) -> Quantity | None:
+    """The quantity of ``number`` and the unit, scale, currency or percent word at ``ws``."""
+    after = _AFTER_RE.match(text, ws)
+    assert after is not None  # every part of _AFTER_RE is optional: it always matches
+    end = after.end()
+    mult, scaled = _scale(after, lang)
+    article = number.article is not None
+    factor = 1.0
+    if after.group("pww") or after.group("enw"):
+        nxt = text[end : end + 7].lower()
+        if article and nxt.startswith(("-", " scale", " class", "s")):
+            return None
+        if _NOT_AMOUNT_AFTER_RE.match(text, end):
+            return None  # "two gigawatt-scale sites"
+        kind = "energy" if after.group("enw") else "power"
+        factor = _word_factor(after.group("enp") if kind == "energy" else after.group("pwp"))
+        unit, currency = ("GWh" if kind == "energy" else "GW"), None
+    elif scaled and (after.group("cur") or after.group("cursym")):
+        if article and ((after.group("scale") or "").lower().endswith("s") or "-" in text[ws:end]):
+            return None  # "a billions", "a billion-dollar company"
+        if after.group("cur"):
+            currency = CURRENCY_WORDS[re.sub(r"\s+", " ", after.group("cur").lower())]
+        else:
+            currency = CURRENCY_SYMBOLS[after.group("cursym")]
+        if _PER_SHARE_RE.match(text, end):
+            return None
+        kind, unit = "money", currency
+    elif after.group("pct") and not scaled and not article:
+        if not _is_stake(text, number.start, end):
+            return None
+        kind, unit, currency = "stake", "%", None
+    elif after.group("sh") and (scaled or number.value >= 1000) and not article:
+        kind, unit, currency = "shares", "shares", None
+    else:
+        return None
+    value = float(f"{number.value * mult * factor:.12g}")
+    q = Quantity(kind, value, unit, currency, None, number.start, end)
+    if number.low is not None:
+        q.low, q.qualifier = float(f"{number.low * mult * factor:.12g}"), "range"
+    return q
 
 
 def _prefix(text: str, start: int) -> re.Match[str] | None:

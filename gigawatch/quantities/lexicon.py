@@ -27,7 +27,7 @@ class Currency(NamedTuple):
 
 
 CURRENCIES: tuple[Currency, ...] = (
-    Currency("USD", "$", ("US$", "U.S.$"), (
+    Currency("USD", "$", ("US$", "U.S.$", "U$S", "U$s", "u$s", "u$S"), (
         "dollars américains", "dollars americains", "dollars us", "dollars des états-unis",
         "us dollars", "u.s. dollars", "us-dollar", "us-dollars", "dollar", "dollars", "dólar",
         "dólares", "dolares", "dólares estadounidenses")),
@@ -58,6 +58,8 @@ CURRENCY_WORDS: dict[str, str] = {
     for word in (*c.words, *(k.lower() for k in (c.code, *c.codes)))
 }
 CURRENCY_SYMBOLS: dict[str, str] = {c.symbol: c.code for c in CURRENCIES if c.symbol}
+# prefixes that may be glued to the number although they end with a letter ("u$s40.000")
+GLUED_PREFIXES = tuple(f for c in CURRENCIES for f in c.prefixes if f[-1].isalpha() and "$" in f)
 SYMBOLS = "".join(CURRENCY_SYMBOLS)  # "$€£¥₹₩"
 PREFIX_CODES: dict[str, str] = {
     form: c.code for c in CURRENCIES for form in (*c.prefixes, c.code, *c.codes)
@@ -82,7 +84,8 @@ TRIGGERS: tuple[str, ...] = (
     *(c.symbol for c in CURRENCIES if c.symbol), "%",
     "dollar*", "dólar*", "dolar*", "euro", "euros", "pound*", "sterling", "pfund", "libra*",
     "yuan*", "renminbi", "riyal*", "dirham*", "rupee*", "roupie*", "rupia*", "franken",
-    "milliard*", "million*", "billion*", "trillion*", "mrd", "mio", "bn", "millón", "millon*",
+    "milliard*", "million*", "billion*", "trillion*", "mrd", "mio", "bn", "bln", "mln",
+    "millón", "millon*", "millardo*",
     "billón", "billon*", "lakh*", "crore*", "mil millones",
     "*watt*", "*vatio*",
     "percent", "per cent", "pour cent", "pour-cent", "prozent*", "por ciento", "pct",
@@ -139,6 +142,32 @@ ADDITIONAL_WORDS = (
     "zusätzlicher", "zusätzlichem", "weitere", "weiteres", "weiteren", "weiterer", "weiterem",
     "supplémentaire", "adicional",
 )  # fmt: skip
+
+
+# --------------------------------------------------------------------------- number words
+
+# Cardinals written as words ("ten", "vingt-trois", "dreiundzwanzig", "doscientos cincuenta")
+# are parsed by text2num (``gigawatch/quantities/words.py``), in these languages:
+WORD_NUMBER_LANGS = frozenset({"en", "fr", "de", "es"})
+# what text2num does not cover, or reads in a way that is wrong before a unit:
+CONNECTOR_WORDS = frozenset({"and", "et", "und", "y"})  # "two hundred and fifty"
+NOT_NUMBER_WORDS = frozenset({  # text2num reads them as 1, 100, 1000 or 0; alone they are not
+    "ones", "unos", "unas", "hundreds", "thousands", "cents", "cientos", "miles", "milles", "o",
+    "zero", "zéro", "cero", "null", "nought",
+})  # fmt: skip
+ARTICLE_ONE_WORDS = frozenset(ONE_WORDS) - {"one", "uno"}  # "a gigawatt" may be generic
+WORD_NUMBER_FORMS = {  # forms text2num rejects, as text2num reads them
+    "veintiún": "veintiuno", "veintiun": "veintiuno", "ún": "uno",
+}  # fmt: skip
+DOZEN_WORDS = frozenset({"dozen", "douzaine", "dutzend", "docena"})  # "a dozen", "une douzaine de"
+HALF_WORDS = frozenset({  # "un demi-gigawatt", "ein halbes Gigawatt", "medio gigavatio"
+    "demi", "halbes", "halbe", "halben", "halber", "medio",
+})  # fmt: skip
+HALF_SUFFIX = "einhalb"  # "zweieinhalb Gigawatt" = 2.5, "eineinhalb" = 1.5
+FRACTION_WORDS = {"anderthalb": 1.5}
+BETWEEN_WORDS = frozenset({"between", "entre", "zwischen"})  # "between two and three"
+RANGE_WORDS = frozenset({"to", "à", "au", "bis"})  # "two to three gigawatts"; "a" in Spanish
+FOLLOWING_NOT_AMOUNT = ("scale", "class", "sized", "size", "level", "type")  # "two gigawatt-scale"
 
 
 _Trie = dict[str, "_Trie"]
