@@ -51,6 +51,7 @@ ORG_KINDS = (
     "ai_lab", "big_tech", "hyperscaler", "cloud", "neocloud", "datacenter", "chip_designer",
     "foundry", "memory", "network", "hardware", "equipment", "utility", "energy", "nuclear",
     "investor", "sovereign_fund", "public_programme", "telecom",
+    "bank", "public_lender", "agency", "grid_operator", "research",
 )  # fmt: skip
 PLACE_KINDS = ("country", "region", "state")
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")

@@ -201,3 +201,29 @@ def test_every_problem_is_listed_with_the_nearest_key(tmp_path: Path):
         "taxonomy.toml: accelerators[0] 'Nvidia H100': unknown key 'alias' (expected: name, "
         "vendor, family, aliases, case_sensitive, ambiguous, exclude); did you mean 'aliases'?"
     )
+
+
+def test_default_taxonomy_has_many_organisations_and_each_alias_once():
+    tax = load_taxonomy()
+    assert len(tax.organisations) >= 400
+    owners: dict[str, str] = {}
+    for org in tax.organisations:
+        for alias in org.aliases:
+            key = alias.strip("*").lower()
+            assert owners.setdefault(key, org.name) == org.name, (alias, owners[key], org.name)
+    kinds = {o.kind for o in tax.organisations}
+    assert {"bank", "public_lender", "agency", "grid_operator", "research"} <= kinds
+    assert kinds <= set(tax.relevance.org_kinds)  # every kind has a relevance weight
+    names = {o.name for o in tax.organisations}
+    for required in (
+        "European Investment Bank", "US Department of Commerce", "US Department of Energy",
+        "Nuclear Regulatory Commission", "FERC", "EuroHPC", "International Energy Agency",
+        "European Commission", "Bpifrance", "KfW", "Caisse des Dépôts", "RTE", "National Grid",
+        "ERCOT", "PJM Interconnection", "50Hertz", "TenneT", "Redeia", "JPMorgan Chase",
+        "Goldman Sachs", "Statkraft", "Cameco", "Fermi America", "Galaxy Digital", "Firmus",
+        "Lightmatter", "Rebellions", "FuriosaAI", "Axelera AI", "SiPearl", "atNorth",
+        "EcoDataCenter", "Scala Data Centers", "Jülich Supercomputing Centre", "CEA",
+        "Fraunhofer", "Barcelona Supercomputing Center",
+    ):  # fmt: skip
+        assert required in names, required
+    assert {c.name: c.vendor for c in tax.accelerators}["XPU"] == "Broadcom"
