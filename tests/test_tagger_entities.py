@@ -251,9 +251,7 @@ TRICKY = {
 }
 
 
-@pytest.mark.parametrize(
-    ("lang", "sentence"), [(lg, s) for lg, ss in TRICKY.items() for s in ss]
-)
+@pytest.mark.parametrize(("lang", "sentence"), [(lg, s) for lg, ss in TRICKY.items() for s in ss])
 def test_tricky_sentences_name_no_organisation(tagger, lang, sentence):
     tags = tagger.tag("", sentence, lang)
     assert tags.names("org") == {}
@@ -282,7 +280,7 @@ def test_look_alike_names_are_told_apart(tagger):
     ("lang", "text"),
     [
         ("en", "The European Investment Bank lent to the data centre; the EIB said so."),
-        ("fr", "La Banque européenne d'investissement finance le centre de données ; la BEI l'a dit."),
+        ("fr", "La Banque européenne d'investissement finance le centre, la BEI l'a dit."),
         ("de", "Die Europäische Investitionsbank finanziert das Rechenzentrum, sagte die EIB."),
         ("es", "El Banco Europeo de Inversiones financia el centro de datos, según el BEI."),
     ],
