@@ -8,6 +8,7 @@ from typing import Any
 from prefect import flow
 
 from flows.pipeline import current_run_id, run_pipeline
+from flows.watches import with_watches
 from gigawatch.plan import CrawlPlan
 from gigawatch.settings import DEFAULT_BATCH_SIZE, DEFAULT_SOURCES, db_path
 from gigawatch.sources import load_sources
@@ -24,21 +25,22 @@ def backfill(
     batch_size: int = DEFAULT_BATCH_SIZE,
     lock_timeout: float = wh.DEFAULT_LOCK_TIMEOUT,
     refresh: bool = False,
+    watches: str | None = None,
 ) -> dict[str, Any]:
     """Collect articles published from ``since`` to ``until`` (inclusive days).
 
     Sitemaps are filtered by lastmod or news publication date (following sitemap indexes),
     feeds by item date; ``archives`` URL patterns are enumerated for each day of the window and
     ``cdx`` sources are listed through the CDX API. Articles whose extracted date lies outside
-    the window are not stored.
+    the window are not stored. ``watches``: as for ``ingest``.
     """
     if until < since:
         raise ValueError(f"until ({until}) is before since ({since})")
-    config = load_sources(sources).select(only)
+    config = with_watches(load_sources(sources).select(only), watches)
     plan = CrawlPlan(
         run_id=current_run_id(), only=only or [], since=since.isoformat(),
         until=until.isoformat(), refresh=refresh,
     )  # fmt: skip
     params = {"since": since.isoformat(), "until": until.isoformat(), "sources": sources,
-              "only": only, "refresh": refresh}  # fmt: skip
+              "only": only, "refresh": refresh, "watches": config.watches}  # fmt: skip
     return run_pipeline("backfill", config, db_path(db), plan, params, batch_size, lock_timeout)

@@ -20,6 +20,7 @@ from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.context import get_run_context
 
+from flows.watches import check_watches, finish_watches
 from gigawatch import progress
 from gigawatch.crawl import CrawlOutput, SpoolReader, run_crawl
 from gigawatch.extract import Extracted, extract_pages
@@ -144,6 +145,7 @@ def run_pipeline(
         table=summary["sources"],
         description=f"gigawatch {flow_name} {plan.run_id}: {summary['status']}",
     )
+    finish_watches(database, config.watches, plan.run_id, lock_timeout)  # digests, artifact
     return summary
 
 
@@ -196,7 +198,8 @@ def _crawl_and_store(
     def load_batch(pages: list[dict[str, Any]]) -> None:
         nonlocal done
         extracted = extract(pages)
-        store(database, pages, extracted, plan, lock_timeout)
+        stored = store(database, pages, extracted, plan, lock_timeout)
+        check_watches(database, config.watches, plan.run_id, stored.stored, lock_timeout)
         for page in pages:
             if page.get("validators") and page["outcome"] == "ok":
                 validators[page["url"]] = (page["source"], page["validators"])

@@ -18,6 +18,7 @@ import typer
 from rich.console import Console
 
 from gigawatch import __version__
+from gigawatch.cli_watch import watch_app
 from gigawatch.demo import DEMO_PORT
 from gigawatch.settings import DEFAULT_BATCH_SIZE, DEFAULT_LOCK_TIMEOUT, DEFAULT_SOURCES, db_path
 
@@ -34,6 +35,7 @@ app = typer.Typer(
 )
 sources_app = typer.Typer(help="Inspect and validate the sources file.", no_args_is_help=True)
 app.add_typer(sources_app, name="sources")
+app.add_typer(watch_app, name="watch")  # gigawatch/cli_watch.py
 
 # Wide enough for the tables when output goes to a file or a pipe.
 # Emoji codes are never expanded (data such as "postgres:x:101" prints as stored); data goes
@@ -59,6 +61,11 @@ LockOption = Annotated[
 RefreshOption = Annotated[
     bool, typer.Option("--refresh", help="Fetch known article URLs again; update changed ones.")
 ]
+WatchesOption = Annotated[
+    Path | None,
+    typer.Option("--watches", help="Watches file evaluated after each stored batch [default: "
+                 "the sources file's `watches` key]."),
+]  # fmt: skip
 
 
 def _no_telemetry() -> None:
@@ -145,9 +152,14 @@ def _print_summary(summary: dict) -> None:
 
 def _run_ingest(sources: Path, db: Path, only: list[str] | None, batch_size: int,
                 lock_timeout: float, verbose: bool, refresh: bool = False,
-                window: tuple[date, date] | None = None) -> dict:  # fmt: skip
+                window: tuple[date, date] | None = None,
+                watches: Path | None = None) -> dict:  # fmt: skip
     """Run the ingest flow, or the backfill flow for a window, with a progress display."""
-    _load_sources(sources, only)
+    config = _load_sources(sources, only)
+    if watches is not None or config.watches:  # a bad watches file: its problems, exit 2
+        from gigawatch.cli_watch import load_or_exit
+
+        load_or_exit(watches or Path(config.watches or ""))
     _quiet_prefect(verbose)
     from warehouse.db import WarehouseUnwritable
 
@@ -158,6 +170,7 @@ def _run_ingest(sources: Path, db: Path, only: list[str] | None, batch_size: int
         "batch_size": batch_size,
         "lock_timeout": lock_timeout,
         "refresh": refresh,
+        "watches": str(watches) if watches else None,
     }
     with _fails_when_busy(WarehouseUnwritable):
         if window is None:
@@ -200,10 +213,12 @@ def run(
     batch_size: BatchOption = DEFAULT_BATCH_SIZE,
     lock_timeout: LockOption = DEFAULT_LOCK_TIMEOUT,
     refresh: RefreshOption = False,
+    watches: WatchesOption = None,
     verbose: VerboseOption = False,
 ) -> None:
     """Ingest the configured sources: crawl, extract and load what is new into DuckDB."""
-    summary = _run_ingest(sources, db_path(db), source, batch_size, lock_timeout, verbose, refresh)
+    summary = _run_ingest(sources, db_path(db), source, batch_size, lock_timeout, verbose, refresh,
+                          watches=watches)  # fmt: skip
     _finish(summary)
 
 
@@ -226,6 +241,7 @@ def backfill(
     batch_size: BatchOption = DEFAULT_BATCH_SIZE,
     lock_timeout: LockOption = DEFAULT_LOCK_TIMEOUT,
     refresh: RefreshOption = False,
+    watches: WatchesOption = None,
     verbose: VerboseOption = False,
 ) -> None:
     """Collect the articles published in a past window (sitemaps, feeds, archives, CDX)."""
@@ -234,7 +250,7 @@ def backfill(
         raise typer.Exit(EXIT_BAD_INPUT)
     summary = _run_ingest(
         sources, db_path(db), source, batch_size, lock_timeout, verbose, refresh,
-        window=(since.date(), until.date()),
+        window=(since.date(), until.date()), watches=watches,
     )  # fmt: skip
     _finish(summary)
 

@@ -428,6 +428,14 @@ class SourcesFile(BaseModel):
 
     crawl: CrawlSettings = Field(default_factory=CrawlSettings)
     source: list[Source] = Field(default_factory=list, validate_default=True)
+    watches: str | None = None  # the watches file, relative to this file (gigawatch/watches)
+
+    @field_validator("watches", mode="plain")
+    @classmethod
+    def _watches(cls, value: Any) -> str | None:
+        if value is not None and (not isinstance(value, str) or not value.strip()):
+            problem(f"watches must be the path of a watches file, got {value!r}", whole=True)
+        return value
 
     @field_validator("crawl", mode="before")
     @classmethod
@@ -936,3 +944,9 @@ def load_fx(path: Path | str | None = None) -> dict[str, float]:
 
 
 _ROOTS: dict[str, Any] = {m.__name__: m for m in (SourcesFile, TaxonomyFile, DedupeFile, FxFile)}
+
+
+def register_root(model: type[BaseModel]) -> None:
+    """Let :func:`format_errors` word the problems of a file model kept in another module (it
+    needs a ``STYLE``), such as the watches file's (``gigawatch/watches/model.py``)."""
+    _ROOTS[model.__name__] = model

@@ -50,6 +50,7 @@ class SourcesConfig:
     path: str
     crawl: CrawlSettings
     sources: list[Source]
+    watches: str | None = None  # the watches file (its key resolved beside the sources file)
 
     def select(self, names: list[str] | None) -> SourcesConfig:
         """Only the named sources; unknown names are an error."""
@@ -60,7 +61,7 @@ class SourcesConfig:
         if unknown:
             raise SourcesError(self.path, [f"unknown source {n!r}" for n in unknown])
         chosen = [s for s in self.sources if s.name in names]
-        return SourcesConfig(self.path, self.crawl, chosen)
+        return SourcesConfig(self.path, self.crawl, chosen, self.watches)
 
 
 def parse_sources(text: str, path: Path | str = "<string>") -> SourcesConfig:
@@ -73,7 +74,10 @@ def parse_sources(text: str, path: Path | str = "<string>") -> SourcesConfig:
         parsed = SourcesFile.model_validate(data)
     except ValidationError as exc:
         raise SourcesError(path, format_errors(path, exc, data)) from None
-    return SourcesConfig(str(path), parsed.crawl, list(parsed.source))
+    watches = None
+    if parsed.watches is not None:
+        watches = str(Path(path).parent / Path(parsed.watches).expanduser())
+    return SourcesConfig(str(path), parsed.crawl, list(parsed.source), watches)
 
 
 def load_sources(path: Path | str = DEFAULT_SOURCES) -> SourcesConfig:
