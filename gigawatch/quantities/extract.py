@@ -20,6 +20,7 @@ from gigawatch.quantities.lexicon import (
     ENERGY_SYMBOLS,
     FOLLOWING_NOT_AMOUNT,
     GLUED_PREFIXES,
+    HALF_AFTER_UNIT,
     MSYM,
     POWER_SYMBOLS,
     PREFIX_CODES,
@@ -109,7 +110,8 @@ _YEAR_PREP_RE = re.compile(
     re.I,
 )
 _PER_SHARE_RE = re.compile(
-    r"\s*(?:per|a|par|je|por|pro)\s+(?:share|action|Aktie|acción|accion)\b", re.I
+    r"\s*(?:per|a|par|je|por|pro)\s+(?:share|action|Aktie|acción|accion|título|titulo|titre)\b",
+    re.I,
 )
 _STAKE_AFTER_RE = re.compile(
     r"\s?(?:[\w-]+\s){0,4}?(?:stake|equity|capital|shares|actions|aktien|anteil\w*|acciones"
@@ -184,6 +186,7 @@ _UNIT_WORD_RE = re.compile(
     r"|por\s?ciento",
     re.I,
 )
+_HALF_AFTER_RE = re.compile(r"\s+(?:" + _alt(HALF_AFTER_UNIT) + r")(?!\w)", re.I)
 _NOT_AMOUNT_AFTER_RE = re.compile(r"[\s-](?:" + "|".join(FOLLOWING_NOT_AMOUNT) + r")(?!\w)", re.I)
 
 
@@ -218,6 +221,8 @@ def _word_quantities(
         if q is None:
             continue
         before = text[max(0, q.start - 32) : q.start]
+        if number.approximate:
+            q.qualifier = "about"
         if q.qualifier is None:
             qm = _QUALIFIER_REV_RE.match(before[::-1])
             if qm is not None:
@@ -246,6 +251,11 @@ def _word_quantity(text: str, ws: int, number: WordNumber, lang: str | None) -> 
             return None
         if _NOT_AMOUNT_AFTER_RE.match(text, end):
             return None  # "two gigawatt-scale sites"
+        half = _HALF_AFTER_RE.match(text, end)
+        if half is not None:  # "cuatro gigavatios y medio", "un gigawatt et demi"
+            number.value += 0.5
+            number.article = None
+            article, end = False, half.end()
         kind = "energy" if after.group("enw") else "power"
         factor = _word_factor(after.group("enp") if kind == "energy" else after.group("pwp"))
         unit, currency = ("GWh" if kind == "energy" else "GW"), None
@@ -253,6 +263,12 @@ def _word_quantity(text: str, ws: int, number: WordNumber, lang: str | None) -> 
         if article and ((after.group("scale") or "").lower().endswith("s") or "-" in text[ws:end]):
             return None  # "a billions", "a billion-dollar company"
         if after.group("cur"):
+            if (
+                after.group("scale")
+                and text[ws - 1] != "-"
+                and "-" in text[after.end("scale") : after.start("cur")]
+            ):
+                return None  # "two billion-dollar deals": two deals, not two billion
             currency = CURRENCY_WORDS[re.sub(r"\s+", " ", after.group("cur").lower())]
         else:
             currency = CURRENCY_SYMBOLS[after.group("cursym")]

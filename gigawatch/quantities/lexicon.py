@@ -49,6 +49,13 @@ CURRENCIES: tuple[Currency, ...] = (
     Currency("AED", None, (), ("dirham", "dirhams")),
     Currency("BRL", None, ("R$",), ("reais",)),
     Currency("TWD", None, ("NT$",)),
+    Currency("SEK", None, (), (
+        "kronor", "swedish kronor", "swedish crowns", "schwedische kronen", "couronnes suédoises",
+        "coronas suecas")),
+    Currency("NOK", None, (), (
+        "norwegian kroner", "norwegische kronen", "couronnes norvégiennes", "coronas noruegas")),
+    Currency("DKK", None, (), (
+        "danish kroner", "dänische kronen", "couronnes danoises", "coronas danesas")),
 )  # fmt: skip
 
 _ALL_CODES = tuple(code for c in CURRENCIES for code in (c.code, *c.codes))
@@ -135,7 +142,7 @@ QUALIFIER_PHRASES = {
     )
     for phrase in phrases.split("|")
 }  # fmt: skip
-BY_WORDS = frozenset({"by", "to", "um", "auf", "à", "a", "de", "d'", "d’", "hasta"})
+BY_WORDS = frozenset({"by", "to", "um", "auf", "von", "mit", "à", "a", "de", "d'", "d’", "hasta"})
 ONE_WORDS = ("a", "an", "one", "un", "une", "ein", "eine", "einer", "einem", "einen", "uno", "una")
 ADDITIONAL_WORDS = (
     "additional", "extra", "further", "zusätzliche", "zusätzliches", "zusätzlichen",
@@ -160,13 +167,25 @@ WORD_NUMBER_FORMS = {  # forms text2num rejects, as text2num reads them
     "veintiún": "veintiuno", "veintiun": "veintiuno", "ún": "uno",
 }  # fmt: skip
 DOZEN_WORDS = frozenset({"dozen", "douzaine", "dutzend", "docena"})  # "a dozen", "une douzaine de"
+APPROXIMATE_NUMBER_WORDS = {  # "une centaine de gigawatts": about 100 GW (qualifier "about")
+    "dizaine": 10.0, "quinzaine": 15.0, "vingtaine": 20.0, "trentaine": 30.0,
+    "quarantaine": 40.0, "cinquantaine": 50.0, "soixantaine": 60.0, "centaine": 100.0,
+    "millier": 1000.0, "decena": 10.0, "veintena": 20.0, "treintena": 30.0, "centenar": 100.0,
+    "millar": 1000.0,
+}  # fmt: skip
 HALF_WORDS = frozenset({  # "un demi-gigawatt", "ein halbes Gigawatt", "medio gigavatio"
     "demi", "halbes", "halbe", "halben", "halber", "medio",
 })  # fmt: skip
 HALF_SUFFIX = "einhalb"  # "zweieinhalb Gigawatt" = 2.5, "eineinhalb" = 1.5
 FRACTION_WORDS = {"anderthalb": 1.5}
+HALF_AFTER_UNIT = ("and a half", "et demi", "et demie", "y medio", "y media", "und ein halb")
+DECIMAL_POINT_WORDS = frozenset({"point", "virgule", "komma", "coma", "punto"})  # "four point five"
 BETWEEN_WORDS = frozenset({"between", "entre", "zwischen"})  # "between two and three"
 RANGE_WORDS = frozenset({"to", "à", "au", "bis"})  # "two to three gigawatts"; "a" in Spanish
+VAGUE_WORDS = frozenset({  # "mehrerer zehn Milliarden Dollar" = several tens of billions
+    "several", "mehrere", "mehrerer", "mehreren", "einige", "einiger", "einigen", "plusieurs",
+    "quelques", "varios", "varias", "multiple",
+})  # fmt: skip
 FOLLOWING_NOT_AMOUNT = ("scale", "class", "sized", "size", "level", "type")  # "two gigawatt-scale"
 
 

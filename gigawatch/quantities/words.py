@@ -19,9 +19,11 @@ from text_to_num import text2num
 
 from gigawatch.quantities.lexicon import (
     ADDITIONAL_WORDS,
+    APPROXIMATE_NUMBER_WORDS,
     ARTICLE_ONE_WORDS,
     BETWEEN_WORDS,
     CONNECTOR_WORDS,
+    DECIMAL_POINT_WORDS,
     DOZEN_WORDS,
     FRACTION_WORDS,
     HALF_SUFFIX,
@@ -30,6 +32,7 @@ from gigawatch.quantities.lexicon import (
     ONE_WORDS,
     RANGE_WORDS,
     SCALES,
+    VAGUE_WORDS,
     WORD_NUMBER_FORMS,
     WORD_NUMBER_LANGS,
 )
@@ -40,6 +43,7 @@ class WordNumber:
     value: float
     start: int  # where the number words start (the lower bound's, or "between", for a range)
     article: str | None = None  # the number is a bare "a"/"un"/"ein": maybe generic
+    approximate: bool = False  # "une centaine de": about 100
     low: float | None = None  # a range's lower bound, unscaled
 
 
@@ -67,10 +71,11 @@ def cardinal(words: str, lang: str) -> float | None:
 @lru_cache(maxsize=8192)
 def _is_number_word(word: str, lang: str) -> bool:
     """Could ``word`` (lowercase) be part of a cardinal before a unit? Big scale words
-    ("billion", "Milliarden") are not: they belong to what follows the number."""
+    ("billion", "Milliarden") are not: they belong to what follows the number. The words of
+    ``NOT_NUMBER_WORDS`` are, but not alone ("deux cents", not "cents")."""
     if word in CONNECTOR_WORDS:
         return True
-    if word in _BIG_SCALES or word in NOT_NUMBER_WORDS:
+    if word in _BIG_SCALES:
         return False
     return cardinal(word, lang) is not None
 
@@ -107,6 +112,10 @@ def number_before(text: str, ws: int, lang: str | None) -> WordNumber | None:
     # "two additional gigawatts", "une douzaine de gigawatts"
     dozen_of = low[0] in ("de", "of") and len(low) > 1 and low[1] in DOZEN_WORDS
     k = 1 if dozen_of or (low[0] in ADDITIONAL_WORDS and len(low) > 1) else 0
+    if low[0] == "de" and len(low) > 2 and low[1] in APPROXIMATE_NUMBER_WORDS:
+        if low[2] not in ONE_WORDS:
+            return None  # "deux centaines de mégawatts": rare, and easily misread
+        return WordNumber(APPROXIMATE_NUMBER_WORDS[low[1]], toks[2][1], approximate=True)
     parsed = _number_at(toks, low, k, lg)
     if parsed is None:
         return None
@@ -115,6 +124,8 @@ def number_before(text: str, ws: int, lang: str | None) -> WordNumber | None:
     first = toks[j - 1][0]
     if first[:1].isupper() and not _sentence_start(text, start):
         return None  # "the Two Sigma fund", "Grupo Mil": a name, not a number
+    if j < len(low) and low[j] in VAGUE_WORDS:
+        return None  # "mehrerer zehn Milliarden Dollar", "several ten-gigawatt campuses"
     out = WordNumber(value, start, article)
     if article is None and j < len(low):
         _range(toks, low, j, lg, out)
@@ -146,6 +157,9 @@ def _number_at(
     if lg == "de" and t.endswith(HALF_SUFFIX) and len(t) > len(HALF_SUFFIX):
         whole_value = cardinal(t[: -len(HALF_SUFFIX)], lg)  # "zweieinhalb" = 2.5
         return (whole_value + 0.5, k + 1, None) if whole_value is not None else None
+    point = _decimal(low, k, lg)
+    if point is not None:
+        return point
     run = _cardinal_run(low, k, lg)
     if run is not None:
         value, j = run
@@ -155,6 +169,21 @@ def _number_at(
     if t in ARTICLE_ONE_WORDS:  # "a", "an", "eine", "einen": not numbers to text2num
         return 1.0, k + 1, t
     return None
+
+
+def _decimal(low: list[str], k: int, lg: str) -> tuple[float, int, None] | None:
+    """ "nineteen point four", "zwei Komma fünf", "dos coma cinco": digits after a decimal
+    point word, a cardinal before it."""
+    i = k
+    while i < len(low) and i - k < 4 and (d := cardinal(low[i], lg)) is not None and d < 10:
+        i += 1
+    if i == k or i >= len(low) or low[i] not in DECIMAL_POINT_WORDS:
+        return None
+    whole = _cardinal_run(low, i + 1, lg)
+    if whole is None:
+        return None
+    digits = "".join(str(int(cardinal(w, lg) or 0)) for w in reversed(low[k:i]))
+    return float(f"{int(whole[0])}.{digits}"), whole[1], None
 
 
 def _cardinal_run(low: list[str], k: int, lg: str) -> tuple[float, int] | None:
