@@ -275,6 +275,22 @@ def test_hyphenated_power(tagger, lang, text, gw):
     assert (kind, value) == ("power", pytest.approx(gw))
 
 
+@pytest.mark.parametrize(
+    ("text", "value", "currency", "qualifier"),
+    [
+        ("vai investir dez mil milhões de dólares", 10e9, "USD", None),
+        ("mais de 8,6 mil milhões de euros", 8.6e9, "EUR", "more_than"),
+        ("uma fábrica de dois mil milhões de euros", 2e9, "EUR", None),
+        ("R$ 5 bilhões", 5e9, "BRL", None),  # Brazilian short scale
+        ("até três biliões de euros", 3e12, "EUR", "up_to"),  # European Portuguese long scale
+    ],
+)
+def test_portuguese_money(tagger, text, value, currency, qualifier):
+    kind, got, unit, qual, *_ = only(text, "pt", tagger)
+    assert (kind, unit, qual) == ("money", currency, qualifier)
+    assert got == pytest.approx(value)
+
+
 # --------------------------------------------------------------------------- stakes and shares
 
 

@@ -182,7 +182,7 @@ def find_quantities(
 
 
 _UNIT_WORD_RE = re.compile(
-    r"watt|vatio|illi|illó|illo|illa|mrd|mio|[bm]ln|pour[\s-]?cent|per[\s-]?cent|prozent|pct"
+    r"watt|vatio|illi|illó|illo|illa|ilh|bili[ãõ]|mrd|mio|[bm]ln|pour[\s-]?cent|per[\s-]?cent|prozent|pct"
     r"|por\s?ciento",
     re.I,
 )

@@ -92,7 +92,8 @@ TRIGGERS: tuple[str, ...] = (
     "dollar*", "dólar*", "dolar*", "euro", "euros", "pound*", "sterling", "pfund", "libra*",
     "yuan*", "renminbi", "riyal*", "dirham*", "rupee*", "roupie*", "rupia*", "franken",
     "milliard*", "million*", "billion*", "trillion*", "mrd", "mio", "bn", "bln", "mln",
-    "millón", "millon*", "millardo*",
+    "millón", "millon*", "millardo*", "milhão", "milhões", "bilhão", "bilhões", "bilião",
+    "biliões",
     "billón", "billon*", "lakh*", "crore*", "mil millones",
     "*watt*", "*vatio*",
     "percent", "per cent", "pour cent", "pour-cent", "prozent*", "por ciento", "pct",
@@ -117,6 +118,8 @@ SCALES: dict[str, float] = {
     "mil millones": 1e9, "miles de millones": 1e9,
     "trillion": 1e12, "trillions": 1e12, "tn": 1e12, "billionen": 1e12, "bio": 1e12,
     "billón": 1e12, "billones": 1e12, "mille milliards": 1e12,
+    "milhão": 1e6, "milhões": 1e6, "mil milhões": 1e9, "bilhão": 1e9, "bilhões": 1e9,  # pt
+    "bilião": 1e12, "biliões": 1e12,  # pt-PT long scale; pt-BR bilhão = 10^9
 }  # fmt: skip
 ABBR = {"k": 1e3, "m": 1e6, "mn": 1e6, "b": 1e9, "bn": 1e9, "tn": 1e12}
 MSYM = {"k": 1e3, "M": 1e6, "Md": 1e9, "Mds": 1e9, "Mrd": 1e9, "G": 1e9}
@@ -131,14 +134,15 @@ QUALIFIER_PHRASES = {
     phrase: name
     for name, phrases in (
         ("up_to", "up to|as much as|as many as|jusqu'à|jusqu’à|jusqu'a|jusqu’a|bis zu|hasta"
-                  "|maximum of|au maximum|de hasta|hasta unos"),
+                  "|maximum of|au maximum|de hasta|hasta unos|até"),
         ("more_than", "more than|over|above|exceeding|at least|plus de|au moins|d'au moins"
                       "|d’au moins|mehr als|über|mindestens|más de|mas de|al menos"
-                      "|por encima de|de más de|well over|con holgura|largement|plus d'|plus d’"),
+                      "|por encima de|de más de|well over|con holgura|largement|plus d'|plus d’"
+                      "|mais de"),
         ("about", "about|around|approximately|roughly|nearly|almost|some|circa|ca.|environ"
                   "|près de|près d'|près d’|quelque|rund|etwa|knapp|fast|cerca de|alrededor de"
                   "|aproximadamente|casi|unos|unas|d'environ|d’environ|de unos|von rund"
-                  "|von etwa|von knapp"),
+                  "|von etwa|von knapp|quase"),
     )
     for phrase in phrases.split("|")
 }  # fmt: skip
@@ -155,7 +159,7 @@ ADDITIONAL_WORDS = (
 
 # Cardinals written as words ("ten", "vingt-trois", "dreiundzwanzig", "doscientos cincuenta")
 # are parsed by text2num (``gigawatch/quantities/words.py``), in these languages:
-WORD_NUMBER_LANGS = frozenset({"en", "fr", "de", "es"})
+WORD_NUMBER_LANGS = frozenset({"en", "fr", "de", "es", "pt"})
 # what text2num does not cover, or reads in a way that is wrong before a unit:
 CONNECTOR_WORDS = frozenset({"and", "et", "und", "y"})  # "two hundred and fifty"
 NOT_NUMBER_WORDS = frozenset({  # text2num reads them as 1, 100, 1000 or 0; alone they are not
