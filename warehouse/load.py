@@ -109,16 +109,30 @@ def load_batch(
                 "body_sha1": page.get("body_sha1") if outcome in KEPT_BODIES else None,
             }
         )  # fmt: skip
-    if bodies:
-        con.executemany(read_sql("insert_body"), bodies)
-    if fetch_rows:
-        con.executemany(read_sql("insert_fetch"), fetch_rows)
-    if doc_rows:
-        con.executemany(read_sql("insert_document"), doc_rows)
-    if updates:
-        con.executemany(read_sql("update_document"), updates)
+    write_rows(con, "insert_body", bodies, "sha1")
+    write_rows(con, "insert_fetch", fetch_rows, "fetch_id")
+    write_rows(con, "insert_document", doc_rows, "article_id")
+    write_rows(con, "update_document", updates, "article_id")
     result.fetches = len(fetch_rows)
     return result
+
+
+def write_rows(
+    con: duckdb.DuckDBPyConnection, statement: str, rows: list[dict[str, Any]], key: str
+) -> None:
+    """Run ``sql/<statement>.sql`` once for all ``rows``, passed column by column (each
+    parameter a list; the SQL unnests them together): one statement per batch, not one per
+    row. Of rows with the same ``key``, the first is kept, as row by row with ON CONFLICT DO
+    NOTHING would."""
+    if not rows:
+        return
+    seen: set[Any] = set()
+    unique = []
+    for row in rows:
+        if row[key] not in seen:
+            seen.add(row[key])
+            unique.append(row)
+    con.execute(read_sql(statement), {name: [r[name] for r in unique] for name in unique[0]})
 
 
 def update_row(ext: Extracted, page: dict[str, Any], now: datetime) -> dict[str, Any]:

@@ -19,7 +19,7 @@ import duckdb
 
 from gigawatch.extract import EXTRACT_OPTIONS_JSON, EXTRACTOR, Extracted
 from warehouse.db import read_sql
-from warehouse.load import refresh_derived, update_row
+from warehouse.load import refresh_derived, update_row, write_rows
 
 # the fields compared to count what changed: summary key -> documents column
 COMPARED = {"texts_changed": "text", "titles_changed": "title", "dates_changed": "published_at",
@@ -113,7 +113,7 @@ def store_batch(
         if moved:
             changed.append(page["article_id"])
     if updates:
-        con.executemany(read_sql("update_document"), updates)
+        write_rows(con, "update_document", updates, "article_id")
     if changed:
         before = dict(con.execute(read_sql("reextract/stories")).fetchall())
         refresh_derived(con, changed)
