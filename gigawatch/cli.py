@@ -18,6 +18,7 @@ import typer
 from rich.console import Console
 
 from gigawatch import __version__
+from gigawatch.cli_taxonomy import taxonomy_app
 from gigawatch.cli_watch import watch_app
 from gigawatch.demo import DEMO_PORT
 from gigawatch.settings import DEFAULT_BATCH_SIZE, DEFAULT_LOCK_TIMEOUT, DEFAULT_SOURCES, db_path
@@ -36,6 +37,7 @@ app = typer.Typer(
 sources_app = typer.Typer(help="Inspect and validate the sources file.", no_args_is_help=True)
 app.add_typer(sources_app, name="sources")
 app.add_typer(watch_app, name="watch")  # gigawatch/cli_watch.py
+app.add_typer(taxonomy_app, name="taxonomy")  # gigawatch/cli_taxonomy.py
 
 # Wide enough for the tables when output goes to a file or a pipe.
 # Emoji codes are never expanded (data such as "postgres:x:101" prints as stored); data goes

@@ -20,7 +20,7 @@ from __future__ import annotations
 import unicodedata
 from bisect import bisect_left
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -28,6 +28,7 @@ import ahocorasick
 
 from gigawatch import __version__
 from gigawatch import language as langmod
+from gigawatch.candidates import DEAL, NAME, Candidate, CandidateFinder, load_candidates
 from gigawatch.quantities import (
     TRIGGERS,
     TRIGGERS_CS,
@@ -96,6 +97,8 @@ class ArticleTags:
     taxonomy_version: str = ""
     taxonomy_digest: str = ""  # sha1 of the taxonomy file's bytes
     tagger: str = TAGGER
+    # names the taxonomy does not know, in deal sentences of relevant articles (candidates.py)
+    candidates: list[Candidate] = field(default_factory=list)
 
     def names(self, kind: str) -> dict[str, int]:
         """{canonical name: count} for one kind of mention."""
@@ -223,6 +226,16 @@ class Tagger:
             add(-1, _TRIGGER, t, False, False, False, None, False)
         for t in TRIGGERS_CS:
             add(-1, _TRIGGER, t, True, False, False, None, False)
+        # deal and name words of the organisation candidates (gigawatch/candidates.py)
+        finder = CandidateFinder(
+            load_candidates(), (a for o in tax.organisations for a in o.aliases)
+        )
+        for lg, words in finder.deal_words().items():
+            for w in words:
+                add(0, DEAL, w, False, False, False, frozenset((lg,)), False)
+        for entry, w in finder.name_words():
+            add(entry, NAME, w, True, False, False, None, False)
+        self._candidates = finder
 
         automaton = ahocorasick.Automaton()
         for key, cands in keys.items():
@@ -248,6 +261,7 @@ class Tagger:
         hits: list[_Hit] = []
         triggers: list[tuple[int, int]] = []
         excludes: dict[int, list[tuple[int, int]]] = {}
+        marks: list[tuple[int, int, int, int]] = []  # deal and name words, for candidates
         for end, cands in self._automaton.iter(low):
             for group, entry_id, exact, lb, rb, length, is_exclude, ambiguous, langs in cands:
                 start = end - length + 1
@@ -262,6 +276,10 @@ class Tagger:
                         triggers.append((start - offset, end + 1 - offset))
                     continue
                 if langs is not None and match_lang is not None and match_lang not in langs:
+                    continue
+                if group < _TRIGGER:
+                    if start >= offset:
+                        marks.append((start - offset, end + 1 - offset, group, entry_id))
                     continue
                 if is_exclude:
                     excludes.setdefault(entry_id, []).append((start, end + 1))
@@ -295,14 +313,20 @@ class Tagger:
             fact_counts,
             self.taxonomy.relevance,
         )
+        relevant = relevance >= self.threshold
+        candidates = []
+        if relevant and marks:  # spans the taxonomy matched (orgs, places, chips) are no names
+            taken = [(h[0] - offset, h[1] - offset) for h in kept if h[2] < 2 and h[0] >= offset]
+            candidates = self._candidates.find(text, marks, taken)
         return ArticleTags(
             language=lang,
             mentions=mentions,
             facts=facts,
             relevance=relevance,
-            relevant=relevance >= self.threshold,
+            relevant=relevant,
             taxonomy_version=self.taxonomy.version,
             taxonomy_digest=self.taxonomy.digest,
+            candidates=candidates,
         )
 
     def _resolve(self, hits: list[_Hit], excludes: dict[int, list[tuple[int, int]]]) -> list[_Hit]:

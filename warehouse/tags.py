@@ -1,9 +1,11 @@
 """Store tags in DuckDB, tag freshly loaded articles, and re-tag the whole history.
 
-Tables come from ``migrations/0002_tags.sql``; public views are ``mentions`` and ``facts``
-(``views/40_mentions.sql``, ``views/41_facts.sql``). Rows are written in bulk: each table gets
-one ``INSERT … SELECT unnest(list), …`` per batch, with the columns passed as lists, so a batch
-costs a few round trips whatever its size (no pandas, no per-row statements).
+Tables come from ``migrations/0002_tags.sql`` (and ``0010_org_candidates.sql``: the names the
+taxonomy does not know); public views are ``mentions``, ``facts`` and ``org_candidates``
+(``views/40_mentions.sql``, ``views/41_facts.sql``, ``views/79_org_candidates.sql``). Rows are
+written in bulk: each table gets one ``INSERT … SELECT unnest(list), …`` per batch, with the
+columns passed as lists, so a batch costs a few round trips whatever its size (no pandas, no
+per-row statements).
 
 The language stored in ``article_tags`` is always detected from the text with py3langid:
 ``documents.language`` comes from page metadata and is not trusted.
@@ -72,10 +74,14 @@ class _Rows:
             ("article_id", "seq", "kind", "value", "value_low", "unit", "currency", "amount_usd",
              "qualifier", "repeated", "sentence", "span_start", "span_end", "orgs"),
         )  # fmt: skip
+        self.candidates = _Columns(
+            "tags_insert_candidates", ("article_id", "name", "kind", "sentence")
+        )
         self.ids: list[int] = []
 
     def add(self, results: Iterable[tuple[int, ArticleTags]]) -> None:
         a, m, f = self.articles.cols, self.mentions.cols, self.facts.cols
+        c = self.candidates.cols
         for article_id, tags in results:
             self.ids.append(article_id)
             a["article_id"].append(article_id)
@@ -105,6 +111,11 @@ class _Rows:
                 f["span_start"].append(fact.span[0])
                 f["span_end"].append(fact.span[1])
                 f["orgs"].append(list(fact.orgs))
+            for cand in tags.candidates:
+                c["article_id"].append(article_id)
+                c["name"].append(cand.name)
+                c["kind"].append(cand.kind)
+                c["sentence"].append(cand.sentence)
 
     def write(self, con: duckdb.DuckDBPyConnection) -> None:
         """Replace the tags of every article held here (the caller owns the transaction)."""
@@ -117,6 +128,7 @@ class _Rows:
         self.articles.flush(con, {"tagged_at": datetime.now(UTC)})
         self.mentions.flush(con)
         self.facts.flush(con)
+        self.candidates.flush(con)
         self.ids.clear()
 
 

@@ -1,0 +1,350 @@
+"""Organisation candidates: capitalised names the taxonomy does not know, named in deal sentences.
+
+Found at tag time (:meth:`gigawatch.tagger.Tagger.tag`, relevant articles only) so that an
+analyst sees a new entrant the week it appears: the ``tag_candidates`` table holds one row per
+(article, name), the ``org_candidates`` view counts stories and outlets, and
+``gigawatch taxonomy suggest`` prints the most cited as taxonomy entries.
+
+How a name is found, in the body text (titles are often Title Case throughout):
+
+1. the sentences holding a *deal word* of the article's language ("invest*", "agreement",
+   "billion", "GW"... in ``defaults/candidates.toml``; all four languages' words when the
+   article is in another language);
+2. in them, runs of capitalised words, joined by spaces or a connector ("Bank of X",
+   "Caisse des Y"), split where a word is a stopword ("The", "CEO", "Monday"...) or lies in a
+   span the tagger already matched (an organisation, place or accelerator of the taxonomy);
+3. a run is a name when it has an organisation's shape: two words or more ending in a company
+   suffix ("Capital", "Energy", "Inc", "Data Centers"...) or starting with a prefix ("Banco",
+   "Fonds"), or one CamelCase word ("TeraWulf", "atNorth"); runs made only of suffix words
+   ("Data Center", "Cloud Infrastructure") and people's names ("Sam Altman": no suffix) are not;
+4. a word opening a sentence is dropped when the article also writes it in lower case ("Energy
+   prices..."); a name equal to a known alias (any case) is dropped.
+
+Cost: one regular-expression pass over the text for the deal words, then one over each deal
+sentence; irrelevant articles cost nothing.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from gigawatch.config import LANGUAGES, ORG_KINDS
+from gigawatch.sentences import sentence_span
+
+DEFAULT_CANDIDATES = Path(__file__).parent / "defaults" / "candidates.toml"
+MAX_PER_ARTICLE = 20  # bounds the rows one article can add
+
+_UPPER = "A-ZÀ-ÖØ-ÞĀĂĄĆČĎĐĒĖĘĚĞĪĮİĶĹĽŁŃŇŌŐŒŔŘŚŞŠŢŤŪŮŰŲŹŻŽ"
+_OPENERS = " \t\n\"'«“‘([¿¡-–—"
+_CAMEL_RE = re.compile(rf"[a-z][{_UPPER}]")
+
+
+class CandidateError(ValueError):
+    """A malformed candidates file; the message names the file and the key."""
+
+
+class _Words(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+    en: list[str] = Field(min_length=1)
+    fr: list[str] = Field(min_length=1)
+    de: list[str] = Field(min_length=1)
+    es: list[str] = Field(min_length=1)
+
+
+class _Names(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+    suffixes: list[str] = Field(min_length=1)
+    prefixes: list[str] = Field(default_factory=list)
+    connectors: list[str] = Field(default_factory=list)
+    stopwords: list[str] = Field(default_factory=list)
+
+
+class CandidatesFile(BaseModel):
+    """``candidates.toml``: deal words per language, name rules, guessed kinds."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+    deal_words: _Words
+    names: _Names
+    kinds: dict[str, str | list[str]] = Field(default_factory=dict)
+
+    @field_validator("kinds")
+    @classmethod
+    def _kinds(cls, value: dict[str, str | list[str]]) -> dict[str, str | list[str]]:
+        for key, words in value.items():
+            kind = words if key == "default" else key
+            if not isinstance(kind, str) or kind not in ORG_KINDS:
+                raise ValueError(f"unknown organisation kind {kind!r} (key kinds.{key})")
+            if key != "default" and not isinstance(words, list):
+                raise ValueError(f"kinds.{key} must be a list of words")
+        return value
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    name: str
+    kind: str  # guessed from the name's words (``[kinds]``)
+    sentence: str  # the first deal sentence naming it, whitespace collapsed
+
+
+DEAL = -2  # automaton group of a deal word (gigawatch/tagger.py keys them with the aliases)
+NAME = -3  # ... of a name word: entry 0 a suffix ("Capital"), 1 a prefix ("Banco")
+_SUFFIX, _PREFIX = 0, 1
+_PUNCT = ",.;:!?)]}»”\"'’"
+_MAX_WORDS = 6
+
+
+class CandidateFinder:
+    """Finds :class:`Candidate` names in one article from the deal and name words the tagger's
+    automaton found (``marks``); built once per tagger."""
+
+    def __init__(self, rules: CandidatesFile, known_aliases: Iterable[str] = ()) -> None:
+        self.rules = rules
+        self.known = frozenset(a.strip("*").casefold() for a in known_aliases)
+        names = rules.names
+        self._suffixes = frozenset(names.suffixes)
+        self._prefixes = frozenset(names.prefixes)
+        self._connectors = frozenset(names.connectors)
+        self._stop = frozenset(names.stopwords)
+        self._kinds: list[tuple[frozenset[str], str]] = []
+        self._default_kind = "investor"
+        for key, value in rules.kinds.items():
+            if key == "default" and isinstance(value, str):
+                self._default_kind = value
+            elif isinstance(value, list):
+                self._kinds.append((frozenset(value), key))
+
+    def deal_words(self) -> dict[str, list[str]]:
+        """{language: deal words} for the automaton (case-insensitive, ``*`` a prefix)."""
+        w = self.rules.deal_words
+        return {lg: list(getattr(w, lg)) for lg in LANGUAGES}
+
+    def name_words(self) -> list[tuple[int, str]]:
+        """(entry, word) for the automaton: suffixes (entry 0) and prefixes (1), exact case."""
+        n = self.rules.names
+        return [(_SUFFIX, w) for w in n.suffixes] + [(_PREFIX, w) for w in n.prefixes]
+
+    # ------------------------------------------------------------------------------ finding
+
+    def find(
+        self,
+        text: str,
+        marks: Sequence[tuple[int, int, int, int]],
+        taken: Sequence[tuple[int, int]] = (),
+    ) -> list[Candidate]:
+        """Candidates in ``text``. ``marks``: (start, end, group, entry) of the deal (``DEAL``)
+        and name (``NAME``) words found in it; ``taken``: spans the tagger matched."""
+        deals = sorted(m[0] for m in marks if m[2] == DEAL)
+        if not deals:
+            return []
+        words = sorted((m[0], m[1], m[3]) for m in marks if m[2] == NAME)
+        if not words:
+            return []
+        taken = _merged(taken)
+        starts = [a for a, _b in taken]
+        found: dict[str, Candidate] = {}
+        for i, (a, b, entry) in enumerate(words):
+            if _overlaps(taken, starts, a, b):
+                continue
+            if entry == _SUFFIX:
+                nxt = words[i + 1] if i + 1 < len(words) else None
+                if nxt is not None and nxt[2] == _SUFFIX and nxt[0] == b + 1:
+                    continue  # "Acme Energy Partners": the next suffix takes the whole name
+                lo, hi = self._back(text, a, taken, starts), b
+            else:
+                lo, hi = a, self._forward(text, b, taken, starts)
+            if lo == a and hi == b:
+                continue
+            parts = text[lo:hi].split()
+            if self._sentence_initial(text, lo) and self._common(text, parts[0]):
+                parts = parts[1:]
+            while parts and parts[0] in self._connectors:
+                parts = parts[1:]
+            name = self._accept(parts)
+            if name is None or name in found:
+                continue
+            s, e = sentence_span(text, lo, hi)
+            j, k = bisect_left(deals, s), bisect_left(deals, e)
+            if not any(d < lo or d >= hi for d in deals[j:k]):
+                continue  # no deal word in its sentence, outside the name ("... Partners")
+            found[name] = Candidate(name, self.guess_kind(name), " ".join(text[s:e].split()))
+            if len(found) >= MAX_PER_ARTICLE:
+                break
+        return list(found.values())
+
+    def _word_ok(self, tok: str) -> bool:
+        return bool(tok) and (tok[0].isupper() or tok[0].isdigit() or bool(_CAMEL_RE.search(tok)))
+
+    def _back(self, text: str, a: int, taken: Sequence[tuple[int, int]], starts: list[int]) -> int:
+        """Where the name ending with the suffix at ``a`` starts: capitalised words before it."""
+        lo = pos = a
+        for _ in range(_MAX_WORDS):
+            j = pos - 1
+            if j < 1 or text[j] not in " \u00a0":
+                break
+            k = max(text.rfind(" ", 0, j), text.rfind("\u00a0", 0, j), text.rfind("\n", 0, j)) + 1
+            tok = text[k:j]
+            if not tok or tok[-1] in _PUNCT or _overlaps(taken, starts, k, j):
+                break
+            if tok in self._connectors:
+                pos = k
+                continue
+            if tok in self._stop or not self._word_ok(tok):
+                break
+            lo = pos = k
+        return lo
+
+    def _forward(
+        self, text: str, b: int, taken: Sequence[tuple[int, int]], starts: list[int]
+    ) -> int:
+        """Where the name starting with the prefix ending at ``b`` ends."""
+        hi = pos = b
+        n = len(text)
+        for _ in range(_MAX_WORDS):
+            if pos >= n or text[pos] not in " \u00a0":
+                break
+            k = pos + 1
+            j = k
+            while j < n and not text[j].isspace():
+                j += 1
+            tok = text[k:j]
+            end = j
+            stripped = tok.rstrip(_PUNCT)
+            if stripped.endswith(("'s", "’s")):
+                stripped = stripped[:-2]
+            if not stripped or _overlaps(taken, starts, k, k + len(stripped)):
+                break
+            if stripped in self._connectors:
+                pos = end
+                continue
+            if stripped in self._stop or not self._word_ok(stripped):
+                break
+            hi = k + len(stripped)
+            if stripped != tok:
+                break  # punctuation ends the name
+            pos = end
+        return hi
+
+    @staticmethod
+    def _sentence_initial(text: str, lo: int) -> bool:
+        j = lo - 1
+        while j >= 0 and text[j] in _OPENERS:
+            j -= 1
+        return j < 0 or text[j] in ".!?\n"
+
+    def _common(self, text: str, word: str) -> bool:
+        """Whether a sentence-initial ``word`` is a common word: the text also writes it in
+        lower case ("Energy prices rose... energy demand")."""
+        if _CAMEL_RE.search(word) or word.isupper() or word in self._prefixes:
+            return False
+        return re.search(rf"(?<!\w){re.escape(word.lower())}(?!\w)", text) is not None
+
+    def _accept(self, parts: list[str]) -> str | None:
+        """The name ``parts`` make, or None when it has no organisation's shape."""
+        capitalised = [p for p in parts if p not in self._connectors]
+        if len(capitalised) < 2:
+            return None
+        if not (capitalised[-1] in self._suffixes or capitalised[0] in self._prefixes):
+            return None
+        if all(p in self._suffixes or p in self._prefixes for p in capitalised):
+            return None
+        name = " ".join(parts)
+        if name.casefold() in self.known:
+            return None
+        return name
+
+    def guess_kind(self, name: str) -> str:
+        """The kind the words of ``name`` suggest (last word first), else the default."""
+        for word in reversed(name.split()):
+            for words, kind in self._kinds:
+                if word in words:
+                    return kind
+        return self._default_kind
+
+
+def _merged(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sorted spans, overlapping ones merged (an organisation inside an accelerator's name)."""
+    out: list[tuple[int, int]] = []
+    for s, e in sorted(spans):
+        if out and s < out[-1][1]:
+            if e > out[-1][1]:
+                out[-1] = (out[-1][0], e)
+        else:
+            out.append((s, e))
+    return out
+
+
+def _overlaps(taken: Sequence[tuple[int, int]], starts: list[int], start: int, end: int) -> bool:
+    """Whether [start, end) overlaps one of the sorted, non-overlapping ``taken`` spans."""
+    i = bisect_right(starts, start) - 1
+    if i >= 0 and taken[i][1] > start:
+        return True
+    return i + 1 < len(taken) and taken[i + 1][0] < end
+
+
+@lru_cache(maxsize=8)
+def load_candidates(path: str | None = None) -> CandidatesFile:
+    """Load and validate a candidates file (default: ``gigawatch/defaults/candidates.toml``)."""
+    p = Path(path) if path else DEFAULT_CANDIDATES
+    try:
+        data = tomllib.loads(p.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise CandidateError(f"{p.name}: {exc}") from exc
+    try:
+        return CandidatesFile.model_validate(data)
+    except ValidationError as exc:
+        problems = [
+            f"{p.name}: key {'.'.join(str(x) for x in e['loc']) or '(top)'}: {e['msg']}"
+            for e in exc.errors()
+        ]
+        raise CandidateError("\n".join(problems)) from None
+
+
+# ---------------------------------------------------------------------------------- suggestions
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    """One row of the ``org_candidates`` view."""
+
+    name: str
+    kind: str
+    stories: int
+    outlets: int
+    articles: int
+    first_seen: str  # ISO dates
+    last_seen: str
+    example: str
+    sources: tuple[str, ...] = ()
+
+
+def _toml_string(value: str) -> str:
+    # a JSON string is a valid TOML basic string (same escapes: \" \\ \n \t \uXXXX)
+    import json
+
+    return json.dumps(value, ensure_ascii=False)
+
+
+def format_suggestions(rows: Sequence[Suggestion], example_chars: int = 200) -> str:
+    """Ready-to-paste ``organisations`` entries, each after a comment with its counts, dates,
+    outlets and example sentence."""
+    out: list[str] = []
+    for r in rows:
+        example = " ".join(r.example.split())
+        if len(example) > example_chars:
+            example = example[: example_chars - 1].rstrip() + "…"
+        outlets = ", ".join(r.sources)
+        out.append(
+            f"  # {r.stories} stories, {r.outlets} outlets ({outlets}), {r.articles} articles, "
+            f"{r.first_seen} .. {r.last_seen}"
+        )
+        out.append(f"  #   {example}")
+        out.append(f"  {{ name = {_toml_string(r.name)}, kind = {_toml_string(r.kind)} }},")
+    return "\n".join(out) + ("\n" if out else "")
