@@ -32,6 +32,7 @@ import argparse
 import hashlib
 import json
 import math
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -332,8 +333,9 @@ class Predicted:
     duplicate_of: dict[str, str | None] = field(default_factory=dict)
 
 
-def run_pipeline(eval_set: EvalSet, batches: int = BATCHES) -> Predicted:
-    """Store, tag and fold the set in a fresh warehouse, in publication order; read back."""
+def run_pipeline(eval_set: EvalSet, batches: int = BATCHES, keep: Path | None = None) -> Predicted:
+    """Store, tag and fold the set in a fresh warehouse, in publication order; read back.
+    ``keep``: where to leave a copy of the warehouse (to inspect with SQL)."""
     from gigawatch.urls import article_id, canonical_url
     from warehouse import db as wh
     from warehouse import schema
@@ -382,6 +384,8 @@ def run_pipeline(eval_set: EvalSet, batches: int = BATCHES) -> Predicted:
                 out.duplicate_of[key_of[aid]] = key_of.get(dup) if dup is not None else None
         finally:
             con.close()
+        if keep is not None:
+            shutil.copyfile(path, keep)
     missing = set(ids) - set(out.story)
     if missing:
         raise RuntimeError(f"articles without a story verdict: {sorted(missing)}")
@@ -575,6 +579,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--signal", type=Path, default=SIGNAL, help="folder of <event>.toml")
     parser.add_argument("--baseline", type=Path, default=BASELINE, help="baseline file")
     parser.add_argument("--batches", type=int, default=BATCHES, help="ingest batches")
+    parser.add_argument("--keep", type=Path, help="leave a copy of the warehouse here")
     parser.add_argument("--verbose", action="store_true", help="every miss, split and merge")
     parser.add_argument("--json", action="store_true", help="figures as JSON on stdout")
     mode = parser.add_mutually_exclusive_group()
@@ -587,7 +592,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except EvalSetError as exc:
         print(f"invalid evaluation set:\n{exc}", file=sys.stderr)
         return 2
-    predicted = run_pipeline(eval_set, args.batches)
+    predicted = run_pipeline(eval_set, args.batches, args.keep)
     report = score(eval_set, predicted)
     if args.json:
         print(json.dumps({

@@ -830,6 +830,8 @@ class StoriesTable(BaseModel):
     threshold: Annotated[float, _dedupe_number(float, lambda v: True, "a number")] = 2.5
     min_shared: Annotated[int, _dedupe_number(int, lambda v: True, "an integer")] = 2
     time_decay: Annotated[float, _dedupe_number(float, lambda v: 0 <= v < 1, "in [0, 1)")] = 0.5
+    lead_shared: Annotated[int, _dedupe_number(int, lambda v: v >= 0, "at least 0")] = 2
+    lead_coverage: Annotated[float, _dedupe_number(float, lambda v: 0 <= v <= 1, "in [0, 1]")] = 0.4
     weights: StoryWeightsTable = Field(default_factory=StoryWeightsTable)
 
     @model_validator(mode="after")
@@ -887,7 +889,8 @@ class DedupeFile(BaseModel):
             "num_perm": n.num_perm, "bands": n.bands, "min_words": n.min_words, "seed": n.seed,
             "story_window_days": s.window_days, "story_max_span_days": s.max_span_days,
             "story_threshold": s.threshold, "story_min_shared": s.min_shared,
-            "story_time_decay": s.time_decay, "story_weights": s.weights.model_dump(),
+            "story_time_decay": s.time_decay, "story_lead_shared": s.lead_shared,
+            "story_lead_coverage": s.lead_coverage, "story_weights": s.weights.model_dump(),
             "batch_size": r.batch_size, "workers": r.workers, "memory_limit": r.memory_limit,
         }  # fmt: skip
 

@@ -45,6 +45,7 @@ import functools
 import logging
 import re
 import time
+import tomllib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -75,6 +76,15 @@ from gigawatch.dedupe.grouping import (
     stories_to_date,
     verdict,
 )
+from gigawatch.dedupe.lead import (
+    DEFAULT_TAXONOMY,
+    LEAD_MAX,
+    LeadMatcher,
+    lead_end,
+    lead_text,
+    taxonomy_aliases,
+)
+from gigawatch.settings import taxonomy_path
 from warehouse.db import (
     derived_version,
     read_sql,
@@ -292,6 +302,7 @@ def fold_batch(
         seen=[docs[i][3] for i in keep],
         titles=[docs[i][1] for i in keep],
         sig=sig.take(idx),
+        heads=[_head(docs[i][2]) for i in keep],
     )
     _fold(con, batch, config, summary, repoint=changed)
     summary.seconds = round(time.monotonic() - t0, 3)
@@ -347,6 +358,7 @@ def _rebuild(
     position = np.argsort(ids, kind="stable")
     sorted_ids = ids[position]
     titles: list[str | None] = [None] * n
+    heads: list[str | None] = [None] * n  # the start of each text, until its batch is folded
     # row i of these arrays = article i in first-seen order
     sig = Signatures.zeros(n, config)
     ready = np.zeros(n, dtype=bool)
@@ -374,8 +386,9 @@ def _rebuild(
             if not final and not ready[lo:hi].all():
                 return
             batch = Batch(ids[lo:hi].tolist(), seen[lo:hi], titles[lo:hi],
-                          sig.take(slice(lo, hi)))  # fmt: skip
+                          sig.take(slice(lo, hi)), heads[lo:hi])  # fmt: skip
             _fold(con, batch, config, summary, signatures=lookup)
+            heads[lo:hi] = [None] * (hi - lo)
             progress["folded"] = hi
             report()
 
@@ -396,6 +409,7 @@ def _rebuild(
             pos = position[np.searchsorted(sorted_ids, chunk_ids)]
             for p, r in zip(pos.tolist(), rows, strict=True):
                 titles[p] = r[1]
+                heads[p] = _head(r[2])
             texts = [r[2] for r in rows]
             del rows
             yield pos, (texts, config)
@@ -418,6 +432,7 @@ def _rebuild(
         rows = {r[0]: r for r in _rows_by_id(con, "batch_docs", wanted)}
         for i, aid in zip(missing.tolist(), wanted, strict=True):
             titles[i] = rows[aid][1]
+            heads[i] = _head(rows[aid][2])
         collect(missing, compute([rows[aid][2] for aid in wanted], config))
     fold_ready(final=True)
     return summary
@@ -573,10 +588,12 @@ def _stories(
                 history.candidates.setdefault(a, set()).add(b)
         wanted = sorted({b for bs in history.candidates.values() for b in bs})
         if wanted:
-            for aid, seen_at, weights, title, story in _rows(
+            for aid, seen_at, weights, title, lead, story in _rows(
                 con, "story_members", ids=wanted, lo=lo, hi=hi
             ):
-                history.features[aid] = stories.StoryFeatures.decode(aid, seen_at, weights, title)
+                history.features[aid] = stories.StoryFeatures.decode(
+                    aid, seen_at, weights, title, lead
+                )
                 history.story_of[aid] = story
     # stories reached through the history: their first-seen time
     needed = stories_to_date(grouping, known, history)
@@ -599,14 +616,47 @@ def _features(
     """Story features of the batch's originals, from their tags and titles."""
     mentions: dict[int, list] = {}
     facts: dict[int, list] = {}
+    starts: dict[int, list[int]] = {}
     if originals:
         for aid, kind, name, count in _rows(con, "mentions", ids=originals):
             mentions.setdefault(aid, []).append((kind, name, count))
-        for aid, kind, value, usd in _rows(con, "facts", ids=originals):
+        for aid, kind, value, usd, start in _rows(con, "facts", ids=originals):
             facts.setdefault(aid, []).append((kind, value, usd))
+            starts.setdefault(aid, []).append(start)
     pos = {aid: i for i, aid in enumerate(batch.ids)}
-    return {
-        aid: stories.features(aid, batch.seen[pos[aid]], batch.titles[pos[aid]],
-                              mentions.get(aid, ()), facts.get(aid, ()))
-        for aid in originals
-    }  # fmt: skip
+    matcher = _lead_matcher()
+    out = {}
+    for aid in originals:
+        i = pos[aid]
+        title = batch.titles[i]
+        lead = None
+        if batch.heads is not None:
+            head = batch.heads[i]
+            end = lead_end(head)
+            names = {f"{m[0][0]}:{m[1]}": m[1] for m in mentions.get(aid, ())}
+            named = matcher.named(lead_text(title, head), set(names.values()))
+            lead = stories.Lead(
+                frozenset(k for k, n in names.items() if n in named),
+                sum(1 for s in starts.get(aid, ()) if s < end),
+            )
+        out[aid] = stories.features(aid, batch.seen[i], title, mentions.get(aid, ()),
+                                    facts.get(aid, ()), lead)  # fmt: skip
+    return out
+
+
+def _head(text: str | None) -> str | None:
+    """The part of a text its lead may cover (``gigawatch/dedupe/lead.py``)."""
+    return None if text is None else text[: LEAD_MAX + 1]
+
+
+@functools.cache
+def _lead_matcher() -> LeadMatcher:
+    """Names and aliases of the run's taxonomy (``$GIGAWATCH_TAXONOMY`` or the bundled one),
+    read once per process; canonical names alone when it cannot be read."""
+    path = taxonomy_path() or DEFAULT_TAXONOMY
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        LOG.warning("story leads match canonical names only: %s: %s", path, exc)
+        return LeadMatcher()
+    return LeadMatcher(taxonomy_aliases(data))

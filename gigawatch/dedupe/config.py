@@ -35,6 +35,8 @@ class DedupeConfig:
     story_threshold: float = 2.5
     story_min_shared: int = 2
     story_time_decay: float = 0.5
+    story_lead_shared: int = 2
+    story_lead_coverage: float = 0.4
     story_weights: StoryWeights = field(default_factory=StoryWeights)
     # [rebuild]
     batch_size: int = 20_000

@@ -43,6 +43,7 @@ class Batch:
     seen: list[datetime]
     titles: list[str | None]
     sig: Signatures
+    heads: list[str | None] | None = None  # the start of each text (its lead), when known
 
     def __len__(self) -> int:
         return len(self.ids)

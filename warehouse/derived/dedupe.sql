@@ -45,7 +45,9 @@ CREATE TABLE story_features (
     seen_at     TIMESTAMPTZ NOT NULL,
     features    VARCHAR NOT NULL,         -- JSON {feature: salience}, feature one of
                                           -- o:<org> c:<chip> p:<place> f:<kind>:<value>
-    title_words VARCHAR NOT NULL          -- normalised title words, space-separated
+    title_words VARCHAR NOT NULL,         -- normalised title words, space-separated
+    lead        VARCHAR                   -- JSON list of the features its title and first
+                                          -- paragraph name (gigawatch/dedupe/lead.py)
 );
 
 -- ... and its keys (hashed pairs of top features), by time, so a new article meets only

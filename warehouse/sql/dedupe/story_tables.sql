@@ -4,6 +4,7 @@ CREATE OR REPLACE TEMP TABLE _dd_story (
     seen_at     TIMESTAMPTZ,
     features    VARCHAR,
     title_words VARCHAR,
+    lead        VARCHAR,
     keys        VARCHAR
 );
 CREATE OR REPLACE TEMP TABLE _dd_keys (
