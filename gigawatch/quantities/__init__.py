@@ -29,23 +29,23 @@ French/German/Spanish rule except those listed in ``DOT_DECIMAL``.
 
 Numbers written as words (``gigawatch/quantities/words.py``), before a unit, scale or percent
 word only (the tagger's trigger words; the text is never scanned for number words): cardinals
-read by text2num in en/fr/de/es (and pt), of any size, and their compounds ("ten gigawatts", "zwölf
-Gigawatt", "ocho gigavatios", "vingt-trois", "dreiundzwanzig", "veintitrés", "two hundred and
-fifty", "tausend", "quatre-vingt-dix"), followed by scale words ("thirty billion euros" =
+read by text2num in en/fr/de/es (and pt), of any size, and their compounds ("ten gigawatts",
+"zwölf Gigawatt", "ocho gigavatios", "vingt-trois", "dreiundzwanzig", "veintitrés", "two hundred
+and fifty", "tausend", "quatre-vingt-dix"), followed by scale words ("thirty billion euros" =
 EUR 30e9, "quarante-cinq milliards de dollars", "acht Billionen Dollar" = USD 8e12, "ocho mil
 millones de dólares" = USD 8e9, "dos billones" = 2e12 in Spanish, "a ten-billion-dollar
 campus"), decimals ("nineteen point four", "zwei Komma fünf", "dos coma cinco"), and the forms
 text2num does not read, as data in ``lexicon.py``: "a dozen"/"une douzaine de"/"ein
 Dutzend"/"una docena de", "half a", "un demi-", "ein halbes", "medio", "two and a half",
-"zweieinhalb", "anderthalb", "cuatro gigavatios y medio", "un gigawatt et demi", "veintiún",
-and "une centaine de", "un centenar de" (qualifier ``about``). Money from words needs a scale
-word ("thirty euros" is not a fact). A bare article for one ("a gigawatt", "un milliard")
-counts only after a qualifier or "by"/"to"/"um"/"von"/"mit"/"de": "building a gigawatt costs"
-is generic. Not numbers: a capitalised number word inside a sentence (a name: "the Two Sigma
-fund", "Grupo Mil"), ordinals ("the first gigawatt"), "ones", "hundreds of", "miles de
-millones", a number after "several"/"mehrere"/"plusieurs"/"varios" ("mehreren zehn Milliarden
-Dollar"), "two billion-dollar deals", "two gigawatt-scale sites". Portuguese scale words:
-milhões, mil milhões (10^9), bilhões (Brazil, 10^9), biliões (Portugal, 10^12).
+"zweieinhalb", "anderthalb", "cuatro gigavatios y medio", "un gigawatt et demi", "veintiún", and
+"une centaine de", "un centenar de" (qualifier ``about``). Money from words needs a scale word
+("thirty euros" is not a fact). A bare article for one ("a gigawatt", "un milliard") counts only
+after a qualifier or "by"/"to"/"um"/"von"/"mit"/"de": "building a gigawatt costs" is generic.
+Not numbers: a capitalised number word inside a sentence (a name: "the Two Sigma fund", "Grupo
+Mil"), ordinals ("the first gigawatt"), "ones", "hundreds of", "miles de millones", a number
+after "several"/"mehrere"/"plusieurs"/"varios" ("mehreren zehn Milliarden Dollar"), "two
+billion-dollar deals", "two gigawatt-scale sites". Portuguese scale words: milhões, mil milhões
+(10^9), bilhões (Brazil, 10^9), biliões (Portugal, 10^12).
 
 Qualifiers: ``up_to`` (up to, as much as, jusqu'à, bis zu, hasta), ``more_than`` (more than,
 over, at least, plus de, au moins, mehr als, über, mindestens, más de, al menos), ``about``

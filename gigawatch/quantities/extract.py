@@ -182,8 +182,8 @@ def find_quantities(
 
 
 _UNIT_WORD_RE = re.compile(
-    r"watt|vatio|illi|illó|illo|illa|ilh|bili[ãõ]|mrd|mio|[bm]ln|pour[\s-]?cent|per[\s-]?cent|prozent|pct"
-    r"|por\s?ciento",
+    r"watt|vatio|illi|illó|illo|illa|ilh|bili[ãõ]|mrd|mio|[bm]ln"
+    r"|pour[\s-]?cent|per[\s-]?cent|prozent|pct|por\s?ciento",
     re.I,
 )
 _HALF_AFTER_RE = re.compile(r"\s+(?:" + _alt(HALF_AFTER_UNIT) + r")(?!\w)", re.I)

@@ -146,7 +146,9 @@ QUALIFIER_PHRASES = {
     )
     for phrase in phrases.split("|")
 }  # fmt: skip
-BY_WORDS = frozenset({"by", "to", "um", "auf", "von", "mit", "à", "a", "de", "d'", "d’", "hasta"})
+BY_WORDS = frozenset({
+    "by", "to", "um", "auf", "von", "mit", "à", "a", "de", "d'", "d’", "hasta",
+})  # fmt: skip
 ONE_WORDS = ("a", "an", "one", "un", "une", "ein", "eine", "einer", "einem", "einen", "uno", "una")
 ADDITIONAL_WORDS = (
     "additional", "extra", "further", "zusätzliche", "zusätzliches", "zusätzlichen",
