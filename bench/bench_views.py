@@ -67,6 +67,10 @@ QUERIES = {
         "SELECT org_a, org_b, sum(stories) AS s FROM cooccurrence "
         "WHERE month >= DATE '2025-10-01' GROUP BY ALL ORDER BY s DESC LIMIT 20"
     ),
+    "stories": (
+        "SELECT * FROM stories WHERE first_seen >= TIMESTAMPTZ '2025-10-06' "
+        "ORDER BY n_sources DESC, n_articles DESC LIMIT 20"
+    ),
     "rising": "SELECT * FROM rising",
     "source_health": "SELECT * FROM source_health ORDER BY source",
 }

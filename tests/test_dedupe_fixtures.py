@@ -15,6 +15,7 @@ import pytest
 
 from gigawatch.dedupe import DedupeConfig
 from gigawatch.urls import article_id, canonical_url
+from warehouse import trend_store
 from warehouse.dedupe_store import DedupeSummary, fold_batch, rebuild
 
 FIXTURE = Path(__file__).parent / "fixtures" / "dedupe" / "articles.toml"
@@ -175,6 +176,9 @@ def test_named_traps(con):
 
 def test_stories_view(con):
     fold_in_batches(con)
+    con.execute("BEGIN TRANSACTION")
+    trend_store.refresh(con, [a["id"] for a in ARTICLES])  # as ingest does after folding
+    con.execute("COMMIT")
     row = con.execute(
         "SELECT story_id, first_seen, last_seen, headline, n_articles, n_sources, languages "
         "FROM stories WHERE story_id = ?",

@@ -37,9 +37,10 @@ NAME = "trends"  # derived/trends.sql, and its row in derived_state
 SOURCES = ("derived/trends.sql", "sql/trends_*.sql", "sql/trends/*.sql", "views/00_macros.sql")
 
 # the statements of a refresh after the dirty articles are known, in order
-STEPS = ("trends_articles", "trends_weekly", "trends_cooccurrence", "trends_deals")
+STEPS = ("trends_articles", "trends_weekly", "trends_cooccurrence", "trends_deals",
+         "trends_stories")  # fmt: skip
 TABLES = ("trend_docs", "trend_mentions", "trend_weekly", "trend_story_orgs",
-          "trend_cooccurrence", "trend_deals")  # fmt: skip
+          "trend_cooccurrence", "trend_deals", "trend_story_members", "trend_stories")  # fmt: skip
 
 
 @dataclass

@@ -10,6 +10,8 @@ DROP TABLE IF EXISTS trend_mentions;
 DROP TABLE IF EXISTS trend_weekly;
 DROP TABLE IF EXISTS trend_story_orgs;
 DROP TABLE IF EXISTS trend_cooccurrence;
+DROP TABLE IF EXISTS trend_story_members;
+DROP TABLE IF EXISTS trend_stories;
 DROP TABLE IF EXISTS trend_deals;
 
 -- The articles that count in trends: relevant and not a duplicate, with their story and
@@ -90,4 +92,23 @@ CREATE TABLE trend_deals (
     disputed   BOOLEAN NOT NULL,              -- an article of the story gives another value instead
     other_values STRUCT(value DOUBLE, currency VARCHAR, amount_usd DOUBLE, citations BIGINT,
                         sources VARCHAR[], instead BOOLEAN)[] NOT NULL
+);
+
+-- Every folded article's story as the `stories` rows were last computed with (all articles,
+-- duplicates and irrelevant ones included): a refresh compares it with article_dedupe to find
+-- the stories an article left or joined.
+CREATE TABLE trend_story_members (
+    article_id BIGINT NOT NULL,
+    story_id   BIGINT NOT NULL
+);
+
+-- The rows of the `stories` view (columns documented there), one per story.
+CREATE TABLE trend_stories (
+    story_id   BIGINT NOT NULL,
+    first_seen TIMESTAMPTZ,
+    last_seen  TIMESTAMPTZ,
+    headline   VARCHAR,
+    n_articles BIGINT NOT NULL,
+    n_sources  BIGINT NOT NULL,
+    languages  VARCHAR[] NOT NULL
 );

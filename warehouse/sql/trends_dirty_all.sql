@@ -6,6 +6,8 @@ DELETE FROM trend_weekly;
 DELETE FROM trend_story_orgs;
 DELETE FROM trend_cooccurrence;
 DELETE FROM trend_deals;
+DELETE FROM trend_story_members;
+DELETE FROM trend_stories;
 
 CREATE TEMP TABLE _tr_dirty AS
 SELECT article_id FROM documents;
