@@ -19,6 +19,7 @@ from prefect import get_run_logger, task
 from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.context import get_run_context
+from prefect.futures import PrefectFuture, PrefectWrappedFuture
 
 from flows.watches import check_watches, finish_watches
 from gigawatch import progress
@@ -81,9 +82,7 @@ def crawl(
 def extract(pages: list[dict[str, Any]]) -> dict[str, Extracted]:
     """Extract the article pages of a batch with trafilatura over a process pool."""
     candidates = [p for p in pages if p.get("body") is not None]
-    extracted = {e.fetch_id: e for e in extract_pages(candidates)}
-    pause_for_test("extract")
-    return extracted
+    return {e.fetch_id: e for e in extract_pages(candidates)}
 
 
 @task(retries=3, retry_delay_seconds=2, cache_policy=NO_CACHE)
@@ -186,7 +185,12 @@ def _crawl_and_store(
     """Crawl in a task thread while this one extracts and stores what it has fetched so far,
     a batch at a time: a batch is stored once ``batch_size`` pages are waiting, or
     ``FLUSH_SECONDS`` after the last one, and the rest when the crawl ends. A run stopped
-    mid-crawl keeps every batch it stored."""
+    mid-crawl keeps every batch it stored.
+
+    Extraction and storing overlap: while batch n is stored (tagged, folded, written in its
+    transaction, here), batch n+1 is extracted in the process pool (a task thread). Batches
+    are stored one after the other in the order they were read, at most one is extracted
+    ahead, and a batch is stored only after every earlier one is committed."""
     logger = get_run_logger()
     taxonomy = taxonomy_path()
     configure_worker(str(taxonomy) if taxonomy else None)  # the tagger for this run's batches
@@ -194,21 +198,57 @@ def _crawl_and_store(
     plan.known_urls_file = str(_known_urls(database, workdir / "known_urls.txt", lock_timeout))
     validators: dict[str, tuple[str, dict[str, str | None]]] = {}
     done = 0
+    timings = dict.fromkeys(("crawl", "extract_wait", "store", "watches"), 0.0)
+    ahead: tuple[list[dict[str, Any]], PrefectFuture[dict[str, Extracted]]] | None = None
 
-    def load_batch(pages: list[dict[str, Any]]) -> None:
+    def store_extracted(pages: list[dict[str, Any]], extracted: dict[str, Extracted]) -> None:
         nonlocal done
-        extracted = extract(pages)
+        pause_for_test("extract")
+        t0 = time.monotonic()
         stored = store(database, pages, extracted, plan, lock_timeout)
+        t1 = time.monotonic()
         check_watches(database, config.watches, plan.run_id, stored.stored, lock_timeout)
+        timings["store"] += t1 - t0
+        timings["watches"] += time.monotonic() - t1
         for page in pages:
             if page.get("validators") and page["outcome"] == "ok":
                 validators[page["url"]] = (page["source"], page["validators"])
         done += len(pages)
         progress.report("load", done, None)
 
+    def extracted_ahead() -> tuple[list[dict[str, Any]], dict[str, Extracted]] | None:
+        """The batch being extracted ahead, once its extraction is over (None if none)."""
+        nonlocal ahead
+        if ahead is None:
+            return None
+        pages, job = ahead
+        ahead = None
+        t0 = time.monotonic()
+        extracted = job.result()
+        timings["extract_wait"] += time.monotonic() - t0
+        return pages, extracted
+
+    def load_batch(pages: list[dict[str, Any]] | None) -> None:
+        """Start extracting ``pages`` (None: nothing more), and store the batch before it."""
+        nonlocal ahead
+        previous = extracted_ahead()
+        if pages:
+            ahead = (pages, extract.submit(pages))
+        if previous:
+            store_extracted(*previous)
+
+    def store_if_extracted() -> None:
+        """Store the batch extracted ahead once its extraction is over, so that a slow crawl
+        does not keep it waiting for the next batch."""
+        if ahead is not None and _done(ahead[1]):
+            previous = extracted_ahead()
+            if previous:
+                store_extracted(*previous)
+
     reader = SpoolReader(workdir / "pages.jsonl")
     finished, stop = threading.Event(), threading.Event()
     try:
+        crawl_started = time.monotonic()
         future = crawl.submit(config.path, workdir, plan, reader.switch, stop)
         future.add_done_callback(lambda _: finished.set())
         pending: list[dict[str, Any]] = []
@@ -223,7 +263,10 @@ def _crawl_and_store(
                 load_batch(pending)
                 pending, flushed = [], time.monotonic()
             if last:
+                timings["crawl"] = time.monotonic() - crawl_started
+                load_batch(None)  # the batch still being extracted
                 break
+            store_if_extracted()
             finished.wait(POLL_SECONDS)
         output = future.result()  # the crawl's error, if it failed for good
     except BaseException:
@@ -235,12 +278,20 @@ def _crawl_and_store(
     logger.info("crawl fetched %d items, %d stored", output.items, done)
     with wh.writer(database, lock_timeout) as con:
         summary = _summary(con, config, plan, output)
+        summary["timings"] = {k: round(v, 2) for k, v in timings.items()}
         # Validators only now that everything the feeds listed is stored: a run killed
         # earlier fetches them again in full next time.
         runs.save_validators(con, validators)
         runs.finish_run(con, plan.run_id, summary["status"], summary)
     output.spool.unlink(missing_ok=True)
     return summary
+
+
+def _done(job: PrefectFuture[Any]) -> bool:
+    """Whether a submitted task is over (without asking the Prefect API)."""
+    if isinstance(job, PrefectWrappedFuture):
+        return bool(job.wrapped_future.done())
+    return job.state.is_final()
 
 
 def _summary(con: Any, config: SourcesConfig, plan: CrawlPlan, output: CrawlOutput) -> dict:
