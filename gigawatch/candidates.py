@@ -13,10 +13,11 @@ How a name is found, in the body text (titles are often Title Case throughout):
 2. in them, runs of capitalised words, joined by spaces or a connector ("Bank of X",
    "Caisse des Y"), split where a word is a stopword ("The", "CEO", "Monday"...) or lies in a
    span the tagger already matched (an organisation, place or accelerator of the taxonomy);
-3. a run is a name when it has an organisation's shape: two words or more ending in a company
-   suffix ("Capital", "Energy", "Inc", "Data Centers"...) or starting with a prefix ("Banco",
-   "Fonds"), or one CamelCase word ("TeraWulf", "atNorth"); runs made only of suffix words
-   ("Data Center", "Cloud Infrastructure") and people's names ("Sam Altman": no suffix) are not;
+3. a run is a name when it has an organisation's shape: two words or more, one of them after
+   the first a company suffix ("Capital", "Energy", "Inc", "Data Centers"...; a name goes on
+   for up to two capitalised words after its suffix: "Fenwick Grid Advisory"), or a first word
+   that is a prefix ("Banco", "Fonds"); runs made only of suffix words ("Data Center", "Cloud
+   Infrastructure") and people's names ("Sam Altman": no suffix) are not names;
 4. a word opening a sentence is dropped when the article also writes it in lower case ("Energy
    prices..."); a name equal to a known alias (any case) is dropped.
 
@@ -157,7 +158,10 @@ class CandidateFinder:
                 nxt = words[i + 1] if i + 1 < len(words) else None
                 if nxt is not None and nxt[2] == _SUFFIX and nxt[0] == b + 1:
                     continue  # "Acme Energy Partners": the next suffix takes the whole name
-                lo, hi = self._back(text, a, taken, starts), b
+                lo, hi = (
+                    self._back(text, a, taken, starts),
+                    self._forward(text, b, taken, starts, 2),
+                )
             else:
                 lo, hi = a, self._forward(text, b, taken, starts)
             if lo == a and hi == b:
@@ -193,6 +197,8 @@ class CandidateFinder:
             tok = text[k:j]
             if not tok or tok[-1] in _PUNCT or _overlaps(taken, starts, k, j):
                 break
+            if tok.endswith(("'s", "’s")):
+                break  # "Macron's AI": a possessive ends the name before it
             if tok in self._connectors:
                 pos = k
                 continue
@@ -202,12 +208,18 @@ class CandidateFinder:
         return lo
 
     def _forward(
-        self, text: str, b: int, taken: Sequence[tuple[int, int]], starts: list[int]
+        self,
+        text: str,
+        b: int,
+        taken: Sequence[tuple[int, int]],
+        starts: list[int],
+        most: int = _MAX_WORDS,
     ) -> int:
-        """Where the name starting with the prefix ending at ``b`` ends."""
+        """Where the name goes on after the word ending at ``b``: capitalised words after a
+        prefix ("Banco Nuevo"), or a few after a suffix ("Fenwick Grid Advisory")."""
         hi = pos = b
         n = len(text)
-        for _ in range(_MAX_WORDS):
+        for _ in range(most):
             if pos >= n or text[pos] not in " \u00a0":
                 break
             k = pos + 1
@@ -251,7 +263,9 @@ class CandidateFinder:
         capitalised = [p for p in parts if p not in self._connectors]
         if len(capitalised) < 2:
             return None
-        if not (capitalised[-1] in self._suffixes or capitalised[0] in self._prefixes):
+        if not (
+            capitalised[0] in self._prefixes or any(p in self._suffixes for p in capitalised[1:])
+        ):
             return None
         if all(p in self._suffixes or p in self._prefixes for p in capitalised):
             return None
