@@ -67,7 +67,9 @@ def suggest(
     except TaxonomyError as exc:
         _say(str(exc))
         raise typer.Exit(EXIT_BAD_INPUT) from None
-    known = {a.strip("*").casefold() for o in tax.organisations for a in o.aliases}
+    # every alias of every section: a pasted entry must not clash with any (the loader's rule)
+    sections = (tax.organisations, tax.accelerators, tax.topics, tax.places)
+    known = {a.strip("*").casefold() for entries in sections for e in entries for a in e.aliases}
     try:
         con = wh.connect(db_path(db), read_only=True)
     except (FileNotFoundError, wh.WarehouseBusy) as exc:
@@ -82,15 +84,20 @@ def suggest(
         raise typer.Exit(EXIT_FAILED) from None
     finally:
         con.close()
-    chosen = [
-        Suggestion(
-            name=name, kind=kind, stories=stories, outlets=outlets, articles=articles,
-            first_seen=_day(first), last_seen=_day(last), example=example or "",
-            sources=tuple(sources or ()),
-        )
-        for name, kind, stories, outlets, articles, first, last, example, _url, sources in rows
-        if name.casefold() not in known
-    ][:limit]  # fmt: skip
+    chosen: list[Suggestion] = []
+    for name, kind, stories, outlets, articles, first, last, example, _url, sources in rows:
+        if len(chosen) >= limit:
+            break
+        if name.casefold() in known:
+            continue
+        known.add(name.casefold())  # "Acme Capital" and "ACME Capital": one entry
+        chosen.append(
+            Suggestion(
+                name=name, kind=kind, stories=stories, outlets=outlets, articles=articles,
+                first_seen=_day(first), last_seen=_day(last), example=example or "",
+                sources=tuple(sources or ()),
+            )
+        )  # fmt: skip
     header = (
         f"# gigawatch taxonomy suggest: {len(chosen)} organisations not in taxonomy "
         f"{tax.version}, named in >= {min_stories} stories"
