@@ -58,7 +58,7 @@ def _lines(log: str) -> list[tuple[str, str]]:
 def _plugin(url: str):  # type: ignore[no-untyped-def]
     import apprise
 
-    with apprise.LogCapture(level=logging.WARNING) as log:
+    with apprise.LogCapture(level=logging.WARNING) as log:  # type: ignore[no-untyped-call]
         plugin = apprise.Apprise.instantiate(url)
     return plugin, "; ".join(text for _, text in _lines(log.getvalue()))
 
@@ -111,11 +111,13 @@ def send(
         if attempt > 1:
             sleep(backoff * 2 ** (attempt - 2))
         raised: str | None = None
-        with apprise.LogCapture(level=logging.DEBUG) as log:
+        with apprise.LogCapture(level=logging.DEBUG) as log:  # type: ignore[no-untyped-call]
             plugin = apprise.Apprise.instantiate(target)
             if plugin is None:
                 return Outcome(channel, False, attempt, channel_problem(url) or "bad URL")
-            html = plugin.notify_format == apprise.NotifyFormat.HTML
+            native = plugin.notify_format  # mail: (HTML, TEXT), a multipart message
+            first = native[0] if isinstance(native, tuple | list) and native else native
+            html = first == apprise.NotifyFormat.HTML
             sender = apprise.Apprise()
             sender.add(plugin)
             try:

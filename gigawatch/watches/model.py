@@ -49,7 +49,9 @@ def _strict() -> ConfigDict:
 
 
 def _names(value: Any, info: ValidationInfo) -> tuple[str, ...]:
-    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+    if not isinstance(value, list | tuple) or not all(
+        isinstance(v, str) and v.strip() for v in value
+    ):
         problem(f"{info.field_name} must be a list of names, got {value!r}")
     return tuple(v.strip() for v in value)
 

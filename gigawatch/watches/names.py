@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from gigawatch.taxonomy import Taxonomy
 from gigawatch.watches.model import WatchesFile
@@ -19,7 +20,7 @@ _WHAT = {"organisations": "organisation", "accelerators": "accelerator", "topics
 
 def _known(taxonomy: Taxonomy, key: str) -> dict[str, str]:
     """casefolded name or alias -> canonical name."""
-    entries: Iterable = {"organisations": taxonomy.organisations,
+    entries: Iterable[Any] = {"organisations": taxonomy.organisations,
                          "accelerators": taxonomy.accelerators, "topics": taxonomy.topics,
                          "places": taxonomy.places}[key]  # fmt: skip
     out: dict[str, str] = {}

@@ -31,5 +31,7 @@ def describe(start: date, digest: str) -> str:
     """``Monday 6 Oct 2025`` for a day, ``week of 6 Oct 2025 (6–12 Oct)`` for a week."""
     if digest == "weekly":
         last = start + timedelta(days=6)
-        return f"week of {start:%-d %b %Y} ({start:%-d %b}–{last:%-d %b})"
+        days = f"{start:%-d}–{last:%-d %b}" if start.month == last.month else (
+            f"{start:%-d %b}–{last:%-d %b}")  # fmt: skip
+        return f"week of {start:%-d %b %Y} ({days})"
     return f"{start:%A %-d %b %Y}"

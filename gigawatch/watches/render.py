@@ -82,7 +82,7 @@ class Digest:
 
 def digest_markdown(d: Digest) -> str:
     lines = [f"**{len(d.stories)} stor{'y' if len(d.stories) == 1 else 'ies'}** matched watch "
-             f"`{d.watch.name}` in the {d.period}.", "",
+             f"`{d.watch.name}` {'on' if d.watch.digest == 'daily' else 'in the'} {d.period}.", "",
              "| first seen | story | outlets | languages | articles |",
              "|---|---|---|---|---:|"]  # fmt: skip
     for s in d.stories:
