@@ -832,6 +832,9 @@ class StoriesTable(BaseModel):
     time_decay: Annotated[float, _dedupe_number(float, lambda v: 0 <= v < 1, "in [0, 1)")] = 0.5
     lead_shared: Annotated[int, _dedupe_number(int, lambda v: v >= 0, "at least 0")] = 2
     lead_coverage: Annotated[float, _dedupe_number(float, lambda v: 0 <= v <= 1, "in [0, 1]")] = 0.4
+    lead_short_coverage: Annotated[
+        float, _dedupe_number(float, lambda v: 0 <= v <= 1, "in [0, 1]")
+    ] = 0.6
     weights: StoryWeightsTable = Field(default_factory=StoryWeightsTable)
 
     @model_validator(mode="after")
@@ -890,7 +893,9 @@ class DedupeFile(BaseModel):
             "story_window_days": s.window_days, "story_max_span_days": s.max_span_days,
             "story_threshold": s.threshold, "story_min_shared": s.min_shared,
             "story_time_decay": s.time_decay, "story_lead_shared": s.lead_shared,
-            "story_lead_coverage": s.lead_coverage, "story_weights": s.weights.model_dump(),
+            "story_lead_coverage": s.lead_coverage,
+            "story_lead_short_coverage": s.lead_short_coverage,
+            "story_weights": s.weights.model_dump(),
             "batch_size": r.batch_size, "workers": r.workers, "memory_limit": r.memory_limit,
         }  # fmt: skip
 

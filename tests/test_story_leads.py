@@ -75,7 +75,7 @@ EXPLAINER = telling(4, DAY + timedelta(days=1, hours=2),
 LOCAL = telling(5, DAY + timedelta(days=2), "Two Texas counties join Stargate",
                 {"Stargate": 3, "Oracle": 2, "SoftBank": 2, "OpenAI": 1},
                 [("power", 1.4, None), ("power", 7.0, None), ("money", 4e11, 4e11)],
-                {"o:Stargate", "p:Texas"}, 1, places={"Texas": 3})  # fmt: skip
+                {"o:Stargate", "p:Texas"}, 0, places={"Texas": 3})  # fmt: skip
 
 
 def test_lead_features_have_full_salience_and_round_trip():
@@ -106,7 +106,13 @@ def test_deals_that_recall_each_other_stay_apart():
 
 
 def test_a_local_angle_joins_through_what_it_names_of_the_other_lead():
-    assert lead_agreement(LOCAL.lead, STARGATE.lead) == (2, 1)  # Texas is not in both
+    # one short: Texas is not in both leads, but each names most of the other's lead
+    assert lead_agreement(LOCAL.lead, STARGATE.lead) == (2, 1)
+    assert min(coverage(LOCAL, STARGATE.lead), coverage(STARGATE, LOCAL.lead)) >= 0.6
+    assert score(LOCAL, STARGATE, CONFIG) >= CONFIG.story_threshold
+    # the explainer, one short too, names too little of Stargate's lead
+    assert lead_agreement(EXPLAINER.lead, STARGATE.lead) == (2, 1)
+    assert coverage(EXPLAINER, STARGATE.lead) < 0.6
     # its lead names only Stargate (and a place): it must name most of the other lead
     thin = telling(
         6,
@@ -118,11 +124,27 @@ def test_a_local_angle_joins_through_what_it_names_of_the_other_lead():
         0,
     )
     assert lead_agreement(thin.lead, STARGATE.lead) == (1, 1)
-    assert coverage(thin, STARGATE.lead) < 0.4
+    assert coverage(thin, STARGATE.lead) < CONFIG.story_lead_coverage
     assert score(thin, STARGATE, CONFIG) == 0.0
     rich = telling(7, LOCAL.seen_at, "Stargate comes to Texas",
                    {"Stargate": 3, "Oracle": 2, "SoftBank": 2, "OpenAI": 2},
                    [("power", 1.4, None), ("power", 7.0, None), ("money", 4e11, 4e11)],
                    {"o:Stargate"}, 0)  # fmt: skip
-    assert coverage(rich, STARGATE.lead) >= 0.4
+    assert coverage(rich, STARGATE.lead) >= CONFIG.story_lead_coverage
     assert score(rich, STARGATE, CONFIG) >= CONFIG.story_threshold
+
+
+def test_the_lead_settings_are_read_from_dedupe_toml(tmp_path):
+    from gigawatch.dedupe import load_config
+
+    default = load_config()
+    assert (default.story_lead_shared, default.story_lead_coverage,
+            default.story_lead_short_coverage) == (2, 0.4, 0.6)  # fmt: skip
+    path = tmp_path / "dedupe.toml"
+    path.write_text("[stories]\nlead_shared = 3\nlead_coverage = 1.5\n", encoding="utf-8")
+    try:
+        load_config(path)
+    except ValueError as exc:
+        assert "lead_coverage" in str(exc)
+    else:
+        raise AssertionError("lead_coverage = 1.5 was accepted")

@@ -613,7 +613,7 @@ def _stories(
 def _features(
     con: duckdb.DuckDBPyConnection, batch: Batch, originals: list[int]
 ) -> dict[int, stories.StoryFeatures]:
-    """Story features of the batch's originals, from their tags and titles."""
+    """Story features of the batch's originals, from their tags, titles and leads."""
     mentions: dict[int, list] = {}
     facts: dict[int, list] = {}
     starts: dict[int, list[int]] = {}
@@ -637,11 +637,16 @@ def _features(
             named = matcher.named(lead_text(title, head), set(names.values()))
             lead = stories.Lead(
                 frozenset(k for k, n in names.items() if n in named),
-                sum(1 for s in starts.get(aid, ()) if s < end),
+                _prefix_before(starts.get(aid, []), end),
             )
         out[aid] = stories.features(aid, batch.seen[i], title, mentions.get(aid, ()),
                                     facts.get(aid, ()), lead)  # fmt: skip
     return out
+
+
+def _prefix_before(starts: list[int], end: int) -> int:
+    """How many of the first figures (in order) start before ``end``."""
+    return next((i for i, s in enumerate(starts) if s >= end), len(starts))
 
 
 def _head(text: str | None) -> str | None:

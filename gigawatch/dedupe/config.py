@@ -37,6 +37,7 @@ class DedupeConfig:
     story_time_decay: float = 0.5
     story_lead_shared: int = 2
     story_lead_coverage: float = 0.4
+    story_lead_short_coverage: float = 0.6
     story_weights: StoryWeights = field(default_factory=StoryWeights)
     # [rebuild]
     batch_size: int = 20_000

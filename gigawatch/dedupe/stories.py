@@ -32,7 +32,9 @@ and 0 unless
 - their leads agree (:func:`lead_agreement`): both leads name ``lead_shared`` of the same
   features (a figure counts twice, places only beside something else), or, when a lead names
   fewer (a local angle that opens on a town, a quote), all of them, and each article names at
-  least ``lead_coverage`` of the other's lead (:func:`coverage`). Retellings that open with
+  least ``lead_coverage`` of the other's lead (:func:`coverage`); leads one feature short of
+  that agree when each article names ``lead_short_coverage`` of the other's lead (a local
+  angle naming the venture but not its partners up front). Retellings that open with
   another angle still name the event's companies and figures up front; three deals of one
   buyer that recall each other's gigawatts, or a summit and a plan announced at it, share a
   buyer and figures but not what their leads are about.
@@ -217,12 +219,13 @@ def score(
     if a.lead is not None and b.lead is not None:
         want = config.story_lead_shared
         need, got = lead_agreement(a.lead, b.lead, want)
-        if got < need:
+        if got >= need:
+            floor = config.story_lead_coverage if need < want else 0.0
+        elif got == need - 1 and got > 0:
+            floor = config.story_lead_short_coverage
+        else:
             return 0.0
-        if (
-            need < want
-            and min(coverage(a, b.lead), coverage(b, a.lead)) < config.story_lead_coverage
-        ):
+        if floor and min(coverage(a, b.lead), coverage(b, a.lead)) < floor:
             return 0.0
     has_a = any(n[0] == "f" for n in a.weights)
     has_b = any(n[0] == "f" for n in b.weights)
