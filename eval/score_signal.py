@@ -235,6 +235,13 @@ def load_set(folder: Path = SIGNAL) -> EvalSet:
                 frozenset(a.orgs), frozenset(a.chips), tuple(a.power),
                 tuple((c, float(v)) for c, v in a.money),
             ))  # fmt: skip
+    for event_id, info in events.items():
+        unknown = [n for n in info.negatives if n not in events]
+        if unknown:
+            raise EvalSetError(
+                f"{folder / (event_id + '.toml')}: [event] negatives {unknown} are not events "
+                "of the set"
+            )
     return EvalSet(events, articles)
 
 

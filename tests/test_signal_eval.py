@@ -110,6 +110,13 @@ def test_a_bad_file_is_named_with_its_article(tmp_path):
     )
     with pytest.raises(ss.EvalSetError, match=r"article 1 .*angle"):
         ss.load_set(tmp_path)
+    (tmp_path / "ev-one.toml").write_text(
+        EVENT.format(id="ev-one").replace('summary = "a test event"',
+                                          'summary = "a test event"\nnegatives = ["ev-9"]'),
+        encoding="utf-8",
+    )  # fmt: skip
+    with pytest.raises(ss.EvalSetError, match=r"negatives \['ev-9'\] are not events"):
+        ss.load_set(tmp_path)
 
 
 def test_the_real_pipeline_scores_and_the_gate_fails_below_the_baseline(tmp_path, capsys):
