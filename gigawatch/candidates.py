@@ -5,24 +5,26 @@ analyst sees a new entrant the week it appears: the ``tag_candidates`` table hol
 (article, name), the ``org_candidates`` view counts stories and outlets, and
 ``gigawatch taxonomy suggest`` prints the most cited as taxonomy entries.
 
-How a name is found, in the body text (titles are often Title Case throughout):
+How a name is found, in the body text (titles are often Title Case throughout). The tagger's
+one automaton also holds the *deal words* ("invest*", "agreement", "billion", "GW"... per
+language, case-insensitive) and the *name words* (company suffixes such as "Capital",
+"Partners", "Energy", "Inc", "AG"; prefixes such as "Banco", "Fonds"; exact case) of
+``defaults/candidates.toml``, so finding them costs no extra pass; then, for a relevant article:
 
-1. the sentences holding a *deal word* of the article's language ("invest*", "agreement",
-   "billion", "GW"... in ``defaults/candidates.toml``; all four languages' words when the
-   article is in another language);
-2. in them, runs of capitalised words, joined by spaces or a connector ("Bank of X",
-   "Caisse des Y"), split where a word is a stopword ("The", "CEO", "Monday"...) or lies in a
-   span the tagger already matched (an organisation, place or accelerator of the taxonomy);
-3. a run is a name when it has an organisation's shape: two words or more, one of them after
-   the first a company suffix ("Capital", "Energy", "Inc", "Data Centers"...; a name goes on
-   for up to two capitalised words after its suffix: "Fenwick Grid Advisory"), or a first word
-   that is a prefix ("Banco", "Fonds"); runs made only of suffix words ("Data Center", "Cloud
-   Infrastructure") and people's names ("Sam Altman": no suffix) are not names;
-4. a word opening a sentence is dropped when the article also writes it in lower case ("Energy
-   prices..."); a name equal to a known alias (any case) is dropped.
+1. from each name word not inside a span the tagger matched (an organisation, place or
+   accelerator of the taxonomy), the name is grown over the capitalised words before a suffix
+   (or after a prefix), through connectors ("Bank of X", "Caisse des Y"), stopping at a
+   stopword ("The", "CEO", "Monday", "British"...), punctuation, a possessive or a matched
+   span; a suffix takes up to two capitalised words after it ("Fenwick Grid Advisory");
+2. it is a name when it has an organisation's shape: two words or more with a suffix after the
+   first, or a prefix first; names made only of suffix words ("Data Center", "Cloud
+   Infrastructure") are not, nor people's names ("Sam Altman": no suffix), nor a known alias
+   (any case); a sentence's first word is dropped when the article also writes it in lower
+   case ("Energy prices...");
+3. it counts when its sentence holds a deal word outside the name itself ("... Partners").
 
-Cost: one regular-expression pass over the text for the deal words, then one over each deal
-sentence; irrelevant articles cost nothing.
+Cost: a few string operations per name word and one sentence lookup per name; irrelevant
+articles cost nothing beyond the automaton's extra hits.
 """
 
 from __future__ import annotations

@@ -151,3 +151,16 @@ def test_finder_pickles_with_the_tagger():
     finder = CandidateFinder(load_candidates(), ["Nvidia"])
     again = pickle.loads(pickle.dumps(finder))
     assert again.known == finder.known and again.guess_kind("Acme Bank") == "bank"
+
+
+def test_malformed_candidates_file_names_file_and_key(tmp_path: Path):
+    from gigawatch.candidates import DEFAULT_CANDIDATES, CandidateError
+
+    text = DEFAULT_CANDIDATES.read_text(encoding="utf-8")
+    bad = tmp_path / "candidates.toml"
+    bad.write_text(text.replace('bank = ["Bank"', 'banque = ["Bank"', 1), encoding="utf-8")
+    with pytest.raises(CandidateError, match=r"candidates\.toml: key kinds: .*'banque'"):
+        load_candidates(str(bad))
+    bad.write_text(text.replace("[deal_words]\n", "[deal_words]\nit = ['x']\n"), encoding="utf-8")
+    with pytest.raises(CandidateError, match=r"key deal_words\.it"):
+        load_candidates(str(bad))
