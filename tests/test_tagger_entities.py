@@ -228,6 +228,8 @@ TRICKY = {
         "He saw embers in the fireplace; a cadence of rebellions followed.",
         "Leonardo da Vinci painted it; Van Helsing hunted; Thales of Miletus thought.",
         "The related digital services and a global switch to electric cars were discussed.",
+        "Bringing together AI researchers to scale AI workloads on pure DC power is the plan.",
+        "CRE loans rose, and the core scientific questions about applied digital methods stayed.",
     ],
     "fr": [
         "Ensemble, ils ont visité la Scala de Milan et le musée Léonard de Vinci.",
@@ -235,12 +237,14 @@ TRICKY = {
         "Robinson Crusoé vivait sur son île ; les missions Apollo ont marqué l'époque.",
         "Le réseau électrique national est stable, a dit le duc.",
         "Le paradoxe de Fermi intrigue ; la galaxie d'Andromède brille.",
+        "La forêt d'Argonne abrite un projet ; la LPO protège les oiseaux du site.",
     ],
     "de": [
         "Er war bei der Bank und sprach über den Verbund der Stadtwerke.",
         "Der Naturreaktor von Oklo in Gabun ist berühmt, die Apollo-Mission ebenfalls.",
         "Gemeinsam standen sie am Ufer; die Galaxie leuchtete über dem Herzog.",
         "Das Stromnetz ist stabil, sagte der Vorstand der Stadtwerke.",
+        "Fluor und Chlor sind Halogene, erklärte die Chemikerin.",
     ],
     "es": [
         "Juntos fueron en el coche a ver el reactor natural de Oklo y la misión Apolo.",
