@@ -131,9 +131,12 @@ def run_pipeline(
 ) -> dict[str, Any]:
     """Crawl → extract → store for one run, holding the run lock; returns the run summary.
 
-    A write the filesystem refuses (full, read-only) raises ``wh.WarehouseUnwritable``."""
+    A write the filesystem refuses (full, read-only) raises ``wh.WarehouseUnwritable``.
+    The summary's ``flow_started_at`` (epoch seconds) tells the CLI its start-up cost."""
+    started = time.time()
     try:
         summary = _locked_run(flow_name, config, database, plan, params, batch_size, lock_timeout)
+        summary["flow_started_at"] = started
     except Exception as exc:
         clear = wh.unwritable(exc, database)
         if clear is None:

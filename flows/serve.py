@@ -7,7 +7,8 @@ those named in ``SERVED``, with the sources file and database given on the comma
 
 Schedules need a Prefect server's scheduler: when no ``PREFECT_API_URL`` is configured, a local
 server is started for the lifetime of the command (``prefect server start`` on 127.0.0.1, no
-UI), so nothing has to be set up beforehand.
+UI), so nothing has to be set up beforehand; its address is recorded
+(``gigawatch.local_prefect``) so that ``gigawatch run`` uses it instead of starting its own.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ from prefect import Flow, serve
 from prefect.client.schemas.objects import ConcurrencyLimitConfig
 from prefect.schedules import Cron
 from prefect.settings import PREFECT_API_URL, temporary_settings
+
+from gigawatch import local_prefect
 
 PREFECT_YAML = Path(__file__).resolve().parents[1] / "prefect.yaml"
 INGEST = "ingest-hourly"  # the deployment whose schedule --cron and --interval replace
@@ -121,8 +124,10 @@ def local_server(scheduler_seconds: float = 10.0, timeout: float = 120.0) -> Ite
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"could not start a local Prefect server on port {port}")
             time.sleep(0.5)
+        local_prefect.record(url, proc.pid)  # `gigawatch run` uses it while it is up
         yield url
     finally:
+        local_prefect.forget(url)
         proc.terminate()
         try:
             proc.wait(timeout=20)

@@ -28,6 +28,21 @@ if TYPE_CHECKING:
 
 EXIT_FAILED, EXIT_BAD_INPUT, EXIT_PARTIAL = 1, 2, 3
 
+
+def _process_started() -> float:
+    """When this process started (epoch seconds; Linux /proc), else now."""
+    try:
+        with open("/proc/self/stat", "rb") as f:
+            ticks = int(f.read().rsplit(b")", 1)[1].split()[19])
+        with open("/proc/uptime", "rb") as f:
+            uptime = float(f.read().split()[0])
+        return time.time() - (uptime - ticks / os.sysconf("SC_CLK_TCK"))
+    except (OSError, ValueError, IndexError):
+        return time.time()
+
+
+STARTED = _process_started()  # the start-up line of a run counts from here
+
 app = typer.Typer(
     help="gigawatch: an SQL-first monitor of news about AI infrastructure.",
     no_args_is_help=True,
@@ -163,6 +178,7 @@ def _run_ingest(sources: Path, db: Path, only: list[str] | None, batch_size: int
 
         load_or_exit(watches or Path(config.watches or ""))
     _quiet_prefect(verbose)
+    server = _use_local_prefect()
     from warehouse.db import WarehouseUnwritable
 
     common = {
@@ -178,10 +194,42 @@ def _run_ingest(sources: Path, db: Path, only: list[str] | None, batch_size: int
         if window is None:
             from flows.ingest import ingest
 
-            return _with_progress(ingest, common)
-        from flows.backfill import backfill
+            summary = _with_progress(ingest, common)
+        else:
+            from flows.backfill import backfill
 
-        return _with_progress(backfill, {**common, "since": window[0], "until": window[1]})
+            summary = _with_progress(backfill, {**common, "since": window[0], "until": window[1]})
+    _print_startup(summary, server)
+    return summary
+
+
+def _use_local_prefect() -> str | None:
+    """The Prefect server this run uses: ``PREFECT_API_URL``, else a running local one
+    (``gigawatch serve``'s, or ``prefect server start``'s on its default port), which is then
+    set for this process; None: Prefect starts a temporary server for the run.
+    ``GIGAWATCH_LOCAL_PREFECT=0`` turns the search off."""
+    if os.environ.get("PREFECT_API_URL"):
+        return os.environ["PREFECT_API_URL"]
+    if os.environ.get("GIGAWATCH_LOCAL_PREFECT", "1") == "0":
+        return None
+    from gigawatch import local_prefect
+
+    url = local_prefect.find()
+    if url:
+        os.environ["PREFECT_API_URL"] = url
+    return url
+
+
+def _print_startup(summary: dict, server: str | None) -> None:
+    """The seconds from the command's start to the flow's first line, on a line of its own
+    (stderr, so that stdout stays the summary)."""
+    started = summary.get("flow_started_at")
+    if not isinstance(started, int | float):
+        return
+    where = (f"Prefect server at {server}" if server else
+             "a temporary Prefect server started for this run; keep one up with "
+             "`gigawatch serve` or `prefect server start` to skip this")  # fmt: skip
+    err.print(f"Start-up: {started - STARTED:.1f} s ({where})", markup=False, highlight=False)
 
 
 def _with_progress(flow_fn, params: dict) -> dict:
