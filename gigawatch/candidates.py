@@ -67,7 +67,29 @@ class _Names(BaseModel):
     suffixes: list[str] = Field(min_length=1)
     prefixes: list[str] = Field(default_factory=list)
     connectors: list[str] = Field(default_factory=list)
+    firm_suffixes: list[str] = Field(default_factory=list)
+    keep_initial: list[str] = Field(default_factory=list)
     stopwords: list[str] = Field(default_factory=list)
+
+
+class _Descriptors(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+    en: list[str] = Field(default_factory=list)
+    fr: list[str] = Field(default_factory=list)
+    de: list[str] = Field(default_factory=list)
+    es: list[str] = Field(default_factory=list)
+    not_adjectives: list[str] = Field(default_factory=list)
+    kinds: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("kinds")
+    @classmethod
+    def _known_kinds(cls, value: dict[str, str]) -> dict[str, str]:
+        for word, kind in value.items():
+            if kind not in ORG_KINDS:
+                raise ValueError(
+                    f"unknown organisation kind {kind!r} (key descriptors.kinds.{word})"
+                )
+        return value
 
 
 class CandidatesFile(BaseModel):
@@ -76,6 +98,7 @@ class CandidatesFile(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
     deal_words: _Words
     names: _Names
+    descriptors: _Descriptors = Field(default_factory=_Descriptors)
     kinds: dict[str, str | list[str]] = Field(default_factory=dict)
 
     @field_validator("kinds")
@@ -98,8 +121,9 @@ class Candidate:
 
 
 DEAL = -2  # automaton group of a deal word (gigawatch/tagger.py keys them with the aliases)
-NAME = -3  # ... of a name word: entry 0 a suffix ("Capital"), 1 a prefix ("Banco")
-_SUFFIX, _PREFIX = 0, 1
+NAME = -3  # ... of a name word: entry 0 a suffix ("Capital"), 1 a prefix ("Banco"), 2 a
+#            descriptor ("the fund", "la start-up"), whose entry is 2 + its index in _described
+_SUFFIX, _PREFIX, _DESCRIPTOR = 0, 1, 2
 _PUNCT = ",.;:!?)]}»”\"'’"
 _MAX_WORDS = 6
 
@@ -114,6 +138,12 @@ class CandidateFinder:
         names = rules.names
         self._suffixes = frozenset(names.suffixes)
         self._prefixes = frozenset(names.prefixes)
+        self._firm = frozenset(names.firm_suffixes)
+        self._keep_initial = frozenset(names.keep_initial)
+        d = rules.descriptors
+        self._described = sorted({w for lg in LANGUAGES for w in getattr(d, lg)})
+        self._descriptor_kind = d.kinds
+        self._skip_not = frozenset(d.not_adjectives)
         self._connectors = frozenset(names.connectors)
         self._stop = frozenset(names.stopwords)
         self._kinds: list[tuple[frozenset[str], str]] = []
@@ -129,10 +159,16 @@ class CandidateFinder:
         w = self.rules.deal_words
         return {lg: list(getattr(w, lg)) for lg in LANGUAGES}
 
-    def name_words(self) -> list[tuple[int, str]]:
-        """(entry, word) for the automaton: suffixes (entry 0) and prefixes (1), exact case."""
-        n = self.rules.names
-        return [(_SUFFIX, w) for w in n.suffixes] + [(_PREFIX, w) for w in n.prefixes]
+    def name_words(self) -> list[tuple[int, str, frozenset[str] | None]]:
+        """(entry, word, languages) for the automaton, exact case: suffixes (entry 0), prefixes
+        (1) in every language, descriptors (2 + index) in their language."""
+        n, d = self.rules.names, self.rules.descriptors
+        out: list[tuple[int, str, frozenset[str] | None]] = [(_SUFFIX, w, None) for w in n.suffixes]
+        out += [(_PREFIX, w, None) for w in n.prefixes]
+        for lg in LANGUAGES:
+            for w in getattr(d, lg):
+                out.append((_DESCRIPTOR + self._described.index(w), w, frozenset((lg,))))
+        return out
 
     # ------------------------------------------------------------------------------ finding
 
@@ -164,8 +200,21 @@ class CandidateFinder:
                     self._back(text, a, taken, starts),
                     self._forward(text, b, taken, starts, 2),
                 )
-            else:
+            elif entry == _PREFIX:
                 lo, hi = a, self._forward(text, b, taken, starts)
+            else:
+                described = self._after_descriptor(text, b, taken, starts)
+                if described is None:
+                    continue
+                lo, hi = described
+                name = " ".join(text[lo:hi].split())
+                if name in found or name.casefold() in self.known or len(name) < 3:
+                    continue
+                kind = self.guess_kind(name, self._descriptor_kind.get(self._described[entry - 2]))
+                self._add(found, text, deals, lo, hi, name, kind)
+                if len(found) >= MAX_PER_ARTICLE:
+                    break
+                continue
             if lo == a and hi == b:
                 continue
             parts = text[lo:hi].split()
@@ -173,17 +222,62 @@ class CandidateFinder:
                 parts = parts[1:]
             while parts and parts[0] in self._connectors:
                 parts = parts[1:]
-            name = self._accept(parts)
-            if name is None or name in found:
+            accepted = self._accept(parts)
+            if accepted is None or accepted in found:
                 continue
-            s, e = sentence_span(text, lo, hi)
-            j, k = bisect_left(deals, s), bisect_left(deals, e)
-            if not any(d < lo or d >= hi for d in deals[j:k]):
-                continue  # no deal word in its sentence, outside the name ("... Partners")
-            found[name] = Candidate(name, self.guess_kind(name), " ".join(text[s:e].split()))
+            self._add(found, text, deals, lo, hi, accepted, self.guess_kind(accepted))
             if len(found) >= MAX_PER_ARTICLE:
                 break
         return list(found.values())
+
+    @staticmethod
+    def _add(
+        found: dict[str, Candidate],
+        text: str,
+        deals: list[int],
+        lo: int,
+        hi: int,
+        name: str,
+        kind: str,
+    ) -> None:
+        """Keep ``name`` when its sentence holds a deal word outside the name ("... Partners")."""
+        s, e = sentence_span(text, lo, hi)
+        j, k = bisect_left(deals, s), bisect_left(deals, e)
+        if any(d < lo or d >= hi for d in deals[j:k]):
+            found[name] = Candidate(name, kind, " ".join(text[s:e].split()))
+
+    def _after_descriptor(
+        self, text: str, b: int, taken: Sequence[tuple[int, int]], starts: list[int]
+    ) -> tuple[int, int] | None:
+        """The name a descriptor announces ("the fund Acme", "la start-up française Sipartech",
+        "el fondo Zephyr Capital"): after at most two lower-case words, capitalised words."""
+        pos, n = b, len(text)
+        for _ in range(3):
+            if pos >= n or text[pos] not in " \u00a0":
+                return None
+            k = pos + 1
+            j = k
+            while j < n and not text[j].isspace():
+                j += 1
+            tok = text[k:j]
+            if not tok or tok[0].isdigit():
+                return None
+            if tok[-1] in _PUNCT and not self._word_ok(tok.rstrip(_PUNCT)):
+                return None
+            if self._word_ok(tok):
+                word = tok.rstrip(_PUNCT)
+                if word.endswith(("'s", "’s")):
+                    word = word[:-2]
+                if not word or word in self._stop or _overlaps(taken, starts, k, k + len(word)):
+                    return None
+                hi = k + len(word)
+                if word == tok:
+                    hi = self._forward(text, hi, taken, starts, 3)
+                return k, hi
+            if len(tok) < 4 or tok in self._skip_not or not tok.replace("'", "").isalpha():
+                return None  # "firm in Mountain View", "the company behind ChatGPT"
+            pos = j  # a lower-case word: an adjective ("canadien", "d'investissement")
+        return None
 
     def _word_ok(self, tok: str) -> bool:
         return bool(tok) and (tok[0].isupper() or tok[0].isdigit() or bool(_CAMEL_RE.search(tok)))
@@ -258,6 +352,8 @@ class CandidateFinder:
         lower case ("Energy prices rose... energy demand")."""
         if _CAMEL_RE.search(word) or word.isupper() or word in self._prefixes:
             return False
+        if word in self._keep_initial:
+            return False
         return re.search(rf"(?<!\w){re.escape(word.lower())}(?!\w)", text) is not None
 
     def _accept(self, parts: list[str]) -> str | None:
@@ -269,20 +365,23 @@ class CandidateFinder:
             capitalised[0] in self._prefixes or any(p in self._suffixes for p in capitalised[1:])
         ):
             return None
-        if all(p in self._suffixes or p in self._prefixes for p in capitalised):
-            return None
+        if all(p in self._suffixes or p in self._prefixes for p in capitalised) and not (
+            len(capitalised) >= 3 and capitalised[-1] in self._firm
+        ):
+            return None  # "AI Data Center", "Capital Partners"; not "Energy Capital Partners"
         name = " ".join(parts)
         if name.casefold() in self.known:
             return None
         return name
 
-    def guess_kind(self, name: str) -> str:
-        """The kind the words of ``name`` suggest (last word first), else the default."""
+    def guess_kind(self, name: str, fallback: str | None = None) -> str:
+        """The kind the words of ``name`` suggest (last word first), else ``fallback`` (the
+        descriptor's kind), else the default."""
         for word in reversed(name.split()):
             for words, kind in self._kinds:
                 if word in words:
                     return kind
-        return self._default_kind
+        return fallback or self._default_kind
 
 
 def _merged(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:

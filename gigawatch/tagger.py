@@ -233,8 +233,8 @@ class Tagger:
         for lg, words in finder.deal_words().items():
             for w in words:
                 add(0, DEAL, w, False, False, False, frozenset((lg,)), False)
-        for entry, w in finder.name_words():
-            add(entry, NAME, w, True, False, False, None, False)
+        for entry, w, langs in finder.name_words():
+            add(entry, NAME, w, True, False, False, langs, False)
         self._candidates = finder
 
         automaton = ahocorasick.Automaton()
@@ -406,6 +406,12 @@ def configure_worker(
         "fx_path": fx_path,
         "relevance_threshold": relevance_threshold,
     }
+
+
+def worker_taggers_taxonomy() -> str | None:
+    """The taxonomy file this process's tagger is configured with (None: the bundled one)."""
+    path = _worker_config.get("taxonomy_path")
+    return str(path) if path else None
 
 
 def worker_tagger() -> Tagger:

@@ -137,6 +137,11 @@ def test_suggest_prints_entries_the_taxonomy_loader_accepts(db: Path, tmp_path: 
         ("en", "The AI Data Center market grew as Cloud Infrastructure deals rose by $2 billion.",
          {}),
         ("en", "Acme Capital Partners was founded in 2001. It has offices in Paris.", {}),
+        ("fr", "Le consortium Oréus investira 2 milliards d'euros dans un centre de données.",
+         {"Oréus": "investor"}),
+        ("es", "El fondo estadounidense Halcón firmó un acuerdo de 300 millones con Iberdrola.",
+         {"Halcón": "investor"}),
+        ("en", "The company said on Monday that the deal was worth $2 billion to Nvidia.", {}),
     ],
 )  # fmt: skip
 def test_candidates_per_language(lang: str, text: str, expected: dict[str, str]):
