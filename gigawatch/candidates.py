@@ -15,7 +15,9 @@ language, case-insensitive) and the *name words* (company suffixes such as "Capi
    accelerator of the taxonomy), the name is grown over the capitalised words before a suffix
    (or after a prefix), through connectors ("Bank of X", "Caisse des Y"), stopping at a
    stopword ("The", "CEO", "Monday", "British"...), punctuation, a possessive or a matched
-   span; a suffix takes up to two capitalised words after it ("Fenwick Grid Advisory");
+   span; a suffix takes up to two capitalised words after it ("Fenwick Grid Advisory"); a
+   *descriptor* ("the fund", "le consortium", "el fondo"; EN/FR/ES) announces a name of any
+   length after at most two lower-case adjectives ("el fondo estadounidense Halcón");
 2. it is a name when it has an organisation's shape: two words or more with a suffix after the
    first, or a prefix first; names made only of suffix words ("Data Center", "Cloud
    Infrastructure") are not, nor people's names ("Sam Altman": no suffix), nor a known alias
