@@ -17,14 +17,11 @@ names the full salience; this module finds it, without tagging again:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
-from functools import lru_cache
 from pathlib import Path
 
 LEAD_MIN = 80  # characters of text in a lead at least (a dateline alone is not one) ...
 LEAD_MAX = 500  # ... and at most
-WORD = r"[^\W_]"
 LANGUAGE_KEYS = ("en", "fr", "de", "es")  # a place's names in each language
 DEFAULT_TAXONOMY = Path(__file__).resolve().parents[1] / "defaults" / "taxonomy.toml"
 
@@ -52,16 +49,17 @@ def _short(alias: str) -> bool:  # the taxonomy's rule (gigawatch.config.is_shor
     return len(alias) <= 4 or (len(alias) <= 6 and alias.upper() == alias)
 
 
-@lru_cache(maxsize=50_000)
-def _pattern(forms: tuple[str, ...]) -> re.Pattern[str]:
-    exact = [re.escape(f) for f in forms if _short(f)]
-    folded = [re.escape(f) for f in forms if not _short(f)]
-    parts = []
-    if exact:
-        parts.append("|".join(sorted(exact, key=len, reverse=True)))
-    if folded:
-        parts.append("(?i:" + "|".join(sorted(folded, key=len, reverse=True)) + ")")
-    return re.compile(rf"(?<!{WORD})(?:{'|'.join(parts)})(?!{WORD})")
+def _occurs(text: str, form: str) -> bool:
+    """Whether ``form`` occurs in ``text`` with no letter or digit either side."""
+    n = len(form)
+    i = text.find(form)
+    while i >= 0:
+        before = text[i - 1] if i else " "
+        after = text[i + n] if i + n < len(text) else " "
+        if not before.isalnum() and not after.isalnum():
+            return True
+        i = text.find(form, i + 1)
+    return False
 
 
 def taxonomy_aliases(data: Mapping[str, object]) -> dict[str, list[str]]:
@@ -93,11 +91,25 @@ class LeadMatcher:
 
     def __init__(self, aliases: Mapping[str, Sequence[str]] | None = None) -> None:
         self.aliases = aliases or {}
+        self._forms: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
 
-    def forms(self, name: str) -> tuple[str, ...]:
-        extra = (a.strip("*") for a in self.aliases.get(name, ()))
-        return tuple(sorted({name, *(a for a in extra if len(a) >= 2)}))
+    def forms(self, name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """(forms matched with their case, forms matched case-folded) of a name."""
+        got = self._forms.get(name)
+        if got is None:
+            extra = (a.strip("*") for a in self.aliases.get(name, ()))
+            every = sorted({name, *(a for a in extra if len(a) >= 2)})
+            got = (tuple(f for f in every if _short(f)),
+                   tuple(f.casefold() for f in every if not _short(f)))  # fmt: skip
+            self._forms[name] = got
+        return got
 
     def named(self, lead: str, names: Iterable[str]) -> set[str]:
         """The ``names`` that ``lead`` names."""
-        return {n for n in names if _pattern(self.forms(n)).search(lead)}
+        folded = lead.casefold()
+        out = set()
+        for name in names:
+            exact, loose = self.forms(name)
+            if any(_occurs(lead, f) for f in exact) or any(_occurs(folded, f) for f in loose):
+                out.add(name)
+        return out
