@@ -269,3 +269,18 @@ def test_hostile_watch_sql_is_refused_by_check(tmp_path, warehouse_file):
     assert all(": sql: refused: " in line for line in lines)
     assert "'fine'" not in result.output
     assert 'Cannot access file "/etc/passwd"' in result.output
+
+
+def test_run_and_backfill_refuse_a_bad_watches_file_before_crawling(tmp_path):
+    sources = write(tmp_path, '[[source]]\nname = "a"\nfeeds = ["http://127.0.0.1:9/f"]\n',
+                    "sources.toml")  # fmt: skip
+    bad = write(tmp_path, '[[watch]]\nname = "x"\nsql = "SELECT 1"\nupdates = "yes"\n')
+    runner = CliRunner()
+    for args in (["run"], ["backfill", "--since", "2025-10-01", "--until", "2025-10-02"]):
+        result = runner.invoke(app, [*args, "--sources", str(sources), "--watches", str(bad),
+                                     "--db", str(tmp_path / "w.duckdb")])  # fmt: skip
+        assert result.exit_code == 2, result.output
+        assert "watches.toml: watch[0] 'x': updates: Input should be a valid boolean" in (
+            result.output
+        )
+        assert not (tmp_path / "w.duckdb").exists()

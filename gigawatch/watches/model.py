@@ -20,6 +20,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainValidator,
+    StrictBool,
     ValidationError,
     ValidationInfo,
     field_validator,
@@ -138,7 +139,7 @@ class Watch(BaseModel):
     filter: WatchFilter | None = None
     sql: str | None = None
     notify: tuple[Annotated[str, PlainValidator(_url)], ...] = ()
-    updates: bool = False
+    updates: StrictBool = False
     digest: Literal["none", "daily", "weekly"] = "none"
 
     @field_validator("name", mode="plain")
