@@ -80,9 +80,12 @@ def crawl(
 
 @task(cache_policy=NO_CACHE)
 def extract(pages: list[dict[str, Any]]) -> dict[str, Extracted]:
-    """Extract the article pages of a batch with trafilatura over a process pool."""
+    """Extract and tag the article pages of a batch with trafilatura and the tagger, over a
+    process pool."""
     candidates = [p for p in pages if p.get("body") is not None]
-    return {e.fetch_id: e for e in extract_pages(candidates)}
+    taxonomy = taxonomy_path()
+    tagged = extract_pages(candidates, tag=True, taxonomy=str(taxonomy) if taxonomy else None)
+    return {e.fetch_id: e for e in tagged}
 
 
 @task(retries=3, retry_delay_seconds=2, cache_policy=NO_CACHE)
@@ -97,7 +100,7 @@ def store(
     stories, and the trend tables they feed."""
     with wh.writer(db, lock_timeout) as con:
         result = load.load_batch(con, pages, extracted, plan.window(), plan.refresh)
-        load.refresh_derived(con, result.stored)
+        load.refresh_derived(con, result.stored, result.tags)
         pause_for_test("load")
         return result
 

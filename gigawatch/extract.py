@@ -27,6 +27,7 @@ from w3lib.encoding import html_body_declared_encoding, read_bom
 from gigawatch import parallel
 from gigawatch.bylines import find_byline
 from gigawatch.language import detect
+from gigawatch.tagger import ArticleTags, configure_worker, worker_tagger, worker_taggers_taxonomy
 from gigawatch.urls import article_id, canonical_url
 
 EXTRACTOR = f"trafilatura {version('trafilatura')}"
@@ -71,6 +72,7 @@ class Extracted:
     description: str | None = None
     text: str | None = None
     note: str | None = None  # why a stored article lacks something (a future date dropped)
+    tags: ArticleTags | None = None  # tagged in the extraction worker (extract_pages(tag=True))
 
 
 def _codec(name: str | None) -> str | None:
@@ -445,17 +447,38 @@ def shutdown_pool() -> None:
         _POOL = None
 
 
-def extract_pages(pages: list[dict[str, Any]], workers: int | None = None) -> list[Extracted]:
+def extract_pages(
+    pages: list[dict[str, Any]],
+    workers: int | None = None,
+    tag: bool = False,
+    taxonomy: str | None = None,
+) -> list[Extracted]:
     """Extract a batch of pages in parallel, keeping their order.
 
     The batch is split into one chunk per worker; with ``workers=1`` it runs in this process.
+    With ``tag``, each extracted article is also tagged in the worker, with the taxonomy file
+    ``taxonomy`` (None: the bundled one), as ``warehouse.tags.tag_articles`` would tag its
+    stored title and text (``Extracted.tags``): tagging is spread over the pool too.
     """
     workers = workers or os.cpu_count() or 2
     if workers <= 1 or len(pages) < 4:
-        return _extract_chunk(pages)
+        return _extract_job((pages, tag, taxonomy))
     size = -(-len(pages) // workers)
-    chunks = [pages[i : i + size] for i in range(0, len(pages), size)]
+    chunks = [(pages[i : i + size], tag, taxonomy) for i in range(0, len(pages), size)]
     results: list[Extracted] = []
-    for part in _pool().map(_extract_chunk, chunks):
+    for part in _pool().map(_extract_job, chunks):
         results.extend(part)
+    return results
+
+
+def _extract_job(job: tuple[list[dict[str, Any]], bool, str | None]) -> list[Extracted]:
+    pages, tag, taxonomy = job
+    results = _extract_chunk(pages)
+    if tag:
+        if worker_taggers_taxonomy() != taxonomy:
+            configure_worker(taxonomy)
+        tagger = worker_tagger()
+        for ext in results:
+            if ext.ok and ext.text is not None:
+                ext.tags = tagger.tag(ext.title or "", ext.text)
     return results

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 import duckdb
 
 from gigawatch.extract import EXTRACT_OPTIONS_JSON, EXTRACTOR, Extracted
+from gigawatch.tagger import ArticleTags
 from warehouse import trend_store
 from warehouse.db import read_sql
 from warehouse.dedupe_store import fold_batch
@@ -24,6 +26,7 @@ KEPT_BODIES = ("stored", "updated", "no_content")
 class BatchResult:
     fetches: int = 0
     stored: list[int] = field(default_factory=list)  # article ids new or updated in this batch
+    tags: dict[int, ArticleTags] = field(default_factory=dict)  # theirs, tagged at extraction
     known: int = 0
     errors: int = 0
     outside_window: int = 0
@@ -87,10 +90,14 @@ def load_batch(
                     outcome = "updated"
                     updates.append(update_row(ext, page, now))
                     result.stored.append(ext.article_id)
+                    if ext.tags is not None:
+                        result.tags[ext.article_id] = ext.tags
             else:
                 outcome = "stored"
                 existing[ext.article_id] = page["body_sha1"]  # a URL variant later is known
                 result.stored.append(ext.article_id)
+                if ext.tags is not None:
+                    result.tags[ext.article_id] = ext.tags
                 doc_rows.append(_document_row(ext, page, now))
             if ext is not None and ext.note and outcome in ("stored", "known", "updated"):
                 error = "; ".join(n for n in (error, ext.note) if n)  # a note, not a failure
@@ -152,9 +159,14 @@ def _document_row(ext: Extracted, page: dict[str, Any], now: datetime) -> dict[s
     return {**update_row(ext, page, now), "url": ext.url, "source": page["source"]}
 
 
-def refresh_derived(con: duckdb.DuckDBPyConnection, article_ids: list[int]) -> None:
+def refresh_derived(
+    con: duckdb.DuckDBPyConnection,
+    article_ids: list[int],
+    tagged: Mapping[int, ArticleTags] | None = None,
+) -> None:
     """Tags, duplicates, stories and trend rows of the articles stored or changed in this
-    transaction (after :func:`load_batch`, or a re-extraction's update)."""
-    tag_articles(con, article_ids)
+    transaction (after :func:`load_batch`, or a re-extraction's update). ``tagged``: tags
+    already computed for some of them (at extraction, from the same title and text)."""
+    tag_articles(con, article_ids, tagged)
     fold_batch(con, article_ids)
     trend_store.refresh(con, article_ids)

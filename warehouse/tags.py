@@ -14,7 +14,7 @@ The language stored in ``article_tags`` is always detected from the text with py
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -142,17 +142,28 @@ def store_tags(con: duckdb.DuckDBPyConnection, results: list[tuple[int, ArticleT
     rows.write(con)
 
 
-def tag_articles(con: duckdb.DuckDBPyConnection, article_ids: list[int]) -> int:
-    """Tag stored documents by id in this process and store the tags (ingest path).
+def tag_articles(
+    con: duckdb.DuckDBPyConnection,
+    article_ids: list[int],
+    tagged: Mapping[int, ArticleTags] | None = None,
+) -> int:
+    """Tag stored documents by id and store the tags (ingest path): ``tagged`` holds tags
+    already computed from their stored title and text (in the extraction workers); the
+    others are read back and tagged in this process.
 
     Runs inside the caller's transaction, right after ``load_batch``; returns how many.
     """
     if not article_ids:
         return 0
-    docs = con.execute(read_sql("tags_documents_by_id"), {"ids": list(article_ids)}).fetchall()
-    tagger = worker_tagger()
-    store_tags(con, [(aid, tagger.tag(title, text)) for aid, title, text, _lang in docs])
-    return len(docs)
+    tagged = tagged or {}
+    results = [(aid, tagged[aid]) for aid in dict.fromkeys(article_ids) if aid in tagged]
+    rest = [aid for aid in article_ids if aid not in tagged]
+    if rest:
+        docs = con.execute(read_sql("tags_documents_by_id"), {"ids": rest}).fetchall()
+        tagger = worker_tagger()
+        results += [(aid, tagger.tag(title, text)) for aid, title, text, _lang in docs]
+    store_tags(con, results)
+    return len(results)
 
 
 @dataclass
