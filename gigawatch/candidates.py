@@ -128,6 +128,8 @@ NAME = -3  # ... of a name word: entry 0 a suffix ("Capital"), 1 a prefix ("Banc
 _SUFFIX, _PREFIX, _DESCRIPTOR = 0, 1, 2
 _PUNCT = ",.;:!?)]}»”\"'’"
 _MAX_WORDS = 6
+# after a descriptor: at most two lower-case words of 4 letters or more (adjectives), then a word
+_AFTER_DESCRIPTOR_RE = re.compile(r"[ \u00a0]((?:[a-zß-öø-ÿ'’-]{4,}[ \u00a0]){0,2})(\S+)")
 
 
 class CandidateFinder:
@@ -156,10 +158,14 @@ class CandidateFinder:
             elif isinstance(value, list):
                 self._kinds.append((frozenset(value), key))
 
-    def deal_words(self) -> dict[str, list[str]]:
-        """{language: deal words} for the automaton (case-insensitive, ``*`` a prefix)."""
-        w = self.rules.deal_words
-        return {lg: list(getattr(w, lg)) for lg in LANGUAGES}
+    def deal_words(self) -> dict[str, frozenset[str]]:
+        """{deal word: its languages} for the automaton (case-insensitive, ``*`` a prefix); a
+        word of several languages is one key ("Partner", "partner")."""
+        out: dict[str, set[str]] = {}
+        for lg in LANGUAGES:
+            for word in getattr(self.rules.deal_words, lg):
+                out.setdefault(word.lower(), set()).add(lg)
+        return {w: frozenset(langs) for w, langs in out.items()}
 
     def name_words(self) -> list[tuple[int, str, frozenset[str] | None]]:
         """(entry, word, languages) for the automaton, exact case: suffixes (entry 0), prefixes
@@ -179,10 +185,12 @@ class CandidateFinder:
         text: str,
         marks: Sequence[tuple[int, int, int, int]],
         taken: Sequence[tuple[int, int]] = (),
+        triggers: Sequence[tuple[int, int]] = (),
     ) -> list[Candidate]:
         """Candidates in ``text``. ``marks``: (start, end, group, entry) of the deal (``DEAL``)
-        and name (``NAME``) words found in it; ``taken``: spans the tagger matched."""
-        deals = sorted(m[0] for m in marks if m[2] == DEAL)
+        and name (``NAME``) words found in it; ``taken``: spans the tagger matched;
+        ``triggers``: the figures' triggers ("billion", "GW", "€"), deal words too."""
+        deals = sorted([m[0] for m in marks if m[2] == DEAL] + [t[0] for t in triggers])
         if not deals:
             return []
         words = sorted((m[0], m[1], m[3]) for m in marks if m[2] == NAME)
@@ -253,33 +261,28 @@ class CandidateFinder:
     ) -> tuple[int, int] | None:
         """The name a descriptor announces ("the fund Acme", "la start-up française Sipartech",
         "el fondo Zephyr Capital"): after at most two lower-case words, capitalised words."""
-        pos, n = b, len(text)
-        for _ in range(3):
-            if pos >= n or text[pos] not in " \u00a0":
-                return None
-            k = pos + 1
-            j = k
-            while j < n and not text[j].isspace():
-                j += 1
-            tok = text[k:j]
-            if not tok or tok[0].isdigit():
-                return None
-            if tok[-1] in _PUNCT and not self._word_ok(tok.rstrip(_PUNCT)):
-                return None
-            if self._word_ok(tok):
-                word = tok.rstrip(_PUNCT)
-                if word.endswith(("'s", "’s")):
-                    word = word[:-2]
-                if not word or word in self._stop or _overlaps(taken, starts, k, k + len(word)):
-                    return None
-                hi = k + len(word)
-                if word == tok:
-                    hi = self._forward(text, hi, taken, starts, 3)
-                return k, hi
-            if len(tok) < 4 or tok in self._skip_not or not tok.replace("'", "").isalpha():
-                return None  # "firm in Mountain View", "the company behind ChatGPT"
-            pos = j  # a lower-case word: an adjective ("canadien", "d'investissement")
-        return None
+        m = _AFTER_DESCRIPTOR_RE.match(text, b)
+        if m is None:
+            return None
+        if m.group(1) and any(w in self._skip_not for w in m.group(1).split()):
+            return None  # "firm in Mountain View", "the company behind ChatGPT"
+        tok = m.group(2)
+        word = tok.rstrip(_PUNCT)
+        if word.endswith(("'s", "’s")):
+            word = word[:-2]
+        k = m.start(2)
+        if (
+            not word
+            or word[0].isdigit()
+            or not self._word_ok(word)
+            or word in self._stop
+            or _overlaps(taken, starts, k, k + len(word))
+        ):
+            return None
+        hi = k + len(word)
+        if word == tok:
+            hi = self._forward(text, hi, taken, starts, 3)
+        return k, hi
 
     def _word_ok(self, tok: str) -> bool:
         return bool(tok) and (tok[0].isupper() or tok[0].isdigit() or bool(_CAMEL_RE.search(tok)))

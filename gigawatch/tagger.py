@@ -230,11 +230,10 @@ class Tagger:
         finder = CandidateFinder(
             load_candidates(), (a for o in tax.organisations for a in o.aliases)
         )
-        for lg, words in finder.deal_words().items():
-            for w in words:
-                add(0, DEAL, w, False, False, False, frozenset((lg,)), False)
-        for entry, w, langs in finder.name_words():
-            add(entry, NAME, w, True, False, False, langs, False)
+        for w, deal_langs in finder.deal_words().items():
+            add(0, DEAL, w, False, False, False, deal_langs, False)
+        for entry, w, name_langs in finder.name_words():
+            add(entry, NAME, w, True, False, False, name_langs, False)
         self._candidates = finder
 
         automaton = ahocorasick.Automaton()
@@ -317,7 +316,7 @@ class Tagger:
         candidates = []
         if relevant and marks:  # spans the taxonomy matched (orgs, places, chips) are no names
             taken = [(h[0] - offset, h[1] - offset) for h in kept if h[2] < 2 and h[0] >= offset]
-            candidates = self._candidates.find(text, marks, taken)
+            candidates = self._candidates.find(text, marks, taken, triggers)
         return ArticleTags(
             language=lang,
             mentions=mentions,
