@@ -36,7 +36,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-from datasketch import MinHash
 from numpy.typing import NDArray
 
 from gigawatch.dedupe.config import DedupeConfig
@@ -141,6 +140,8 @@ def _shingles(flat: np.ndarray, lengths: np.ndarray, size: int) -> tuple[np.ndar
 @lru_cache(maxsize=8)
 def permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """datasketch's permutation parameters (a, b) for ``affine32``."""
+    from datasketch import MinHash  # here: importing datasketch pulls in scipy (0.6 s)
+
     a, b = MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations
     return np.asarray(a, dtype=np.uint32), np.asarray(b, dtype=np.uint32)
 
