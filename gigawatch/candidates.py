@@ -71,6 +71,7 @@ class _Names(BaseModel):
     connectors: list[str] = Field(default_factory=list)
     firm_suffixes: list[str] = Field(default_factory=list)
     keep_initial: list[str] = Field(default_factory=list)
+    stop_endings: list[str] = Field(default_factory=list)
     stopwords: list[str] = Field(default_factory=list)
 
 
@@ -144,6 +145,7 @@ class CandidateFinder:
         self._prefixes = frozenset(names.prefixes)
         self._firm = frozenset(names.firm_suffixes)
         self._keep_initial = frozenset(names.keep_initial)
+        self._stop_endings = tuple(names.stop_endings)
         d = rules.descriptors
         self._described = sorted({w for lg in LANGUAGES for w in getattr(d, lg)})
         self._descriptor_kind = d.kinds
@@ -305,6 +307,8 @@ class CandidateFinder:
                 continue
             if tok in self._stop or not self._word_ok(tok):
                 break
+            if self._stop_endings and tok.lower().endswith(self._stop_endings):
+                break  # "der Rechenzentrumsentwickler Quality Technology Services"
             lo = pos = k
         return lo
 

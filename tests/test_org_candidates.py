@@ -132,6 +132,8 @@ def test_suggest_prints_entries_the_taxonomy_loader_accepts(db: Path, tmp_path: 
          {"Banque Lémanique": "bank"}),
         ("de", "Die Nordlicht Energie AG investiert 2 Milliarden Euro in ein Rechenzentrum.",
          {"Nordlicht Energie AG": "energy"}),
+        ("de", "Der Rechenzentrumsentwickler Nordlicht Data Centers unterzeichnete den Vertrag.",
+         {"Nordlicht Data Centers": "datacenter"}),
         ("es", "Solaris Renovables Group firmó un acuerdo de 500 millones con Iberdrola.",
          {"Solaris Renovables Group": "energy"}),
         ("en", "The AI Data Center market grew as Cloud Infrastructure deals rose by $2 billion.",
