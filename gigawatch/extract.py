@@ -19,9 +19,7 @@ from importlib.metadata import version
 from typing import Any
 
 import lxml.html
-import trafilatura
 from dateutil import parser as dateparser
-from htmldate import find_date
 from w3lib.encoding import html_body_declared_encoding, read_bom
 
 from gigawatch import parallel
@@ -348,6 +346,8 @@ _JAN_1 = re.compile(
 def _searched_date(html: str, url: str) -> str | None:
     """htmldate's extensive search, without its bare-year guesses: from a lone "2025" (or an
     unparseable "32/13/2025") it answers 2025-01-01, which is no publication date."""
+    from htmldate import find_date  # imported by the workers that extract, not by every user
+
     found = find_date(html, url=url, **{**DATE_PARAMS, "extensive_search": True})
     if found and found.endswith("-01-01T00:00:00") and not _JAN_1.search(html):
         return None
@@ -371,6 +371,8 @@ def extract_page(
     """Extract one page. Never raises: failures come back with ``ok=False`` and the reason."""
     try:
         html = flatten_nesting(decode_body(body, encoding))
+        import trafilatura  # 0.8 s to import: only in the processes that extract
+
         doc = trafilatura.bare_extraction(html, url=url, **EXTRACT_OPTIONS)
     except Exception as exc:  # trafilatura or lxml choking on a page must not stop the batch
         return Extracted(
