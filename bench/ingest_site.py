@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import random
+import socket
 import threading
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -208,7 +209,14 @@ def generate(root: Path, n: int, host: str, seed: int = 7) -> list[Path]:
 
 
 class _Quiet(SimpleHTTPRequestHandler):
+    """Keep-alive, no request log, and TCP_NODELAY: the handler writes headers and body in
+    separate sends, which Nagle's algorithm and delayed ACKs would hold ~40 ms each."""
+
     protocol_version = "HTTP/1.1"
+
+    def setup(self) -> None:
+        super().setup()
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002
         pass
