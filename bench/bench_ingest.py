@@ -8,7 +8,9 @@ addresses, so its sitemap mode is skipped on another port), and measures, each t
 ``--repeat`` runs:
 
 * ``gigawatch run`` (crawl → extract → tag → dedupe → load) into a new DuckDB file, with
-  ``[crawl]`` download_delay 0, autothrottle off, 16 requests per domain; then a no-op rerun;
+  ``[crawl]`` download_delay 0, autothrottle off, 16 requests per domain, on a temporary
+  Prefect server (as a first-time user runs it); then a no-op rerun, once more on a temporary
+  server and once with a Prefect server kept up (as ``gigawatch serve`` keeps one);
 * a plain ``trafilatura.extract`` loop over the same files, in 1 process and in 2 processes;
 * trafilatura's CLI in sitemap mode (``--sitemap URL --list``, then ``-i FILE -o DIR
   --parallel 2``, sleep 0, SSRF protection off for the loopback) and with ``--input-dir``.
@@ -16,8 +18,8 @@ addresses, so its sitemap mode is skipped on another port), and measures, each t
 For each: wall seconds, pages/s, CPU seconds and the peak memory of the whole process tree
 (the sum of the resident sizes of the process and its descendants, sampled every 0.2 s). The
 ratios gigawatch ÷ plain loop and gigawatch ÷ CLI are printed, and the run's per-stage times
-when the run summary records them. ``--scaling`` runs ``gigawatch run`` once per size to show
-how the cost per page grows with the history.
+when the run summary records them. ``--scaling`` runs ``gigawatch run`` once per size, with
+a Prefect server up, to show how the cost per page grows with the history.
 """
 
 from __future__ import annotations
@@ -32,6 +34,9 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -134,10 +139,43 @@ def sources_file(work: Path, base: str, n: int) -> Path:
     return path
 
 
-def gigawatch_run(work: Path, sources: Path, db: Path) -> Measure:
+def gigawatch_run(work: Path, sources: Path, db: Path, api: str | None = None) -> Measure:
+    """``gigawatch run`` with a temporary Prefect server (``api`` None: no local server is
+    looked for), or with the server at ``api``."""
     env = dict(os.environ, DO_NOT_TRACK="1", PREFECT_SERVER_ANALYTICS_ENABLED="false")
+    env.pop("PREFECT_API_URL", None)
+    if api:
+        env["PREFECT_API_URL"] = api
+    else:
+        env["GIGAWATCH_LOCAL_PREFECT"] = "0"
     return measure([str(BIN / "gigawatch"), "run", "--sources", str(sources), "--db", str(db)],
                    env=env, cwd=work)  # fmt: skip
+
+
+@contextmanager
+def prefect_server(port: int = 4277) -> Iterator[str]:
+    """A Prefect server kept up during the block (as ``gigawatch serve`` keeps one)."""
+    env = dict(os.environ, PREFECT_SERVER_ANALYTICS_ENABLED="false", DO_NOT_TRACK="1")
+    cmd = [str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port),
+           "--no-ui", "--analytics-off"]  # fmt: skip
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/api"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/health", timeout=2) as answer:
+                    if answer.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("could not start a Prefect server for the benchmark")
+            time.sleep(0.5)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
 
 
 def stage_times(db: Path) -> dict[str, float] | None:
@@ -197,6 +235,14 @@ def cli_dir(work: Path, site: Path, config: Path) -> Measure:
                     str(site / "a"), "-o", str(out), "--parallel", "2"])  # fmt: skip
 
 
+def startup(out: str) -> str:
+    """The run's own start-up line (``Start-up: 12.3 s (...)``), its seconds."""
+    for line in out.splitlines():
+        if line.startswith("Start-up:"):
+            return line.split()[1] + " s"
+    return "not printed"
+
+
 def median(ms: list[Measure]) -> Measure:
     walls = sorted(ms, key=lambda m: m.wall)
     mid = walls[len(walls) // 2]
@@ -244,7 +290,7 @@ def main() -> int:
     server = serve(site, args.port)
     sources = sources_file(work, base, args.pages)
     config = trafilatura_config(work)
-    runs, noops, loop1, loop2, cli, cli_d = [], [], [], [], [], []
+    runs, noops, served, loop1, loop2, cli, cli_d = [], [], [], [], [], [], []
     timings = None
     try:
         for i in range(args.repeat):
@@ -255,6 +301,9 @@ def main() -> int:
             print(f"  gigawatch run {i + 1}: {runs[-1].wall:.1f} s, {stored(db)} articles stored",
                   flush=True)  # fmt: skip
             noops.append(gigawatch_run(work, sources, db))
+            with prefect_server() as api:
+                gigawatch_run(work, sources, db, api)  # the server's first run creates the flow
+                served.append(gigawatch_run(work, sources, db, api))
             loop1.append(measure([sys.executable, "-c", LOOP, str(listing), "1"]))
             loop2.append(measure([sys.executable, "-c", LOOP, str(listing), "2"]))
             if args.port == 80:
@@ -271,9 +320,14 @@ def main() -> int:
         print(row("plain loop, 2 processes", median(loop2), n, ref))
         print(row("trafilatura CLI --sitemap, --parallel 2", median(cli) if cli else None, n, ref))
         print(row("trafilatura CLI --input-dir, --parallel 2", median(cli_d), n, ref))
-        noop = median(noops)
-        print(f"| second gigawatch run, nothing new | {noop.wall:.1f} | — | — "
-              f"| {noop.cpu:.0f} | {noop.peak_mb:.0f} |")  # fmt: skip
+        for label, ms in (("temporary Prefect server", noops), ("Prefect server up", served)):
+            noop = median(ms)
+            print(f"| second gigawatch run, nothing new ({label}) | {noop.wall:.1f} | — | — "
+                  f"| {noop.cpu:.0f} | {noop.peak_mb:.0f} |")  # fmt: skip
+        print(
+            f"start-up, last run: {startup(median(runs).out)}; with a server up: "
+            f"{startup(median(served).out)}"
+        )
         g = n / median(runs).wall
         line = f"\nratios: gigawatch ÷ plain loop {g / ref:.2f}"
         if cli:
@@ -282,19 +336,23 @@ def main() -> int:
         recorded = json.dumps(timings) if timings else "not recorded"
         print(f"per-stage seconds of the last run: {recorded}")
         if args.scaling:
+            # with a Prefect server up, so that the per-page cost is not the start-up's
             print("\n| N | wall s | ms per page | peak MB |\n|---|---|---|---|")
-            for size in (int(s) for s in args.scaling.split(",")):
-                sub = work / f"scale-{size}"
-                shutil.rmtree(sub, ignore_errors=True)
-                server.shutdown()
-                files = generate(sub / "site", size, host)
-                server = serve(sub / "site", args.port)
-                src = sources_file(sub, base, size)
-                m = gigawatch_run(sub, src, sub / "run.duckdb")
-                print(f"| {size} | {m.wall:.1f} | {1000 * m.wall / size:.1f} | {m.peak_mb:.0f} |",
-                      flush=True)  # fmt: skip
+            with prefect_server() as api:
+                for size in (int(s) for s in args.scaling.split(",")):
+                    sub = work / f"scale-{size}"
+                    shutil.rmtree(sub, ignore_errors=True)
+                    server.shutdown()
+                    server.server_close()
+                    generate(sub / "site", size, host)
+                    server = serve(sub / "site", args.port)
+                    src = sources_file(sub, base, size)
+                    m = gigawatch_run(sub, src, sub / "run.duckdb", api)
+                    print(f"| {size} | {m.wall:.1f} | {1000 * m.wall / size:.1f} "
+                          f"| {m.peak_mb:.0f} |", flush=True)  # fmt: skip
     finally:
         server.shutdown()
+        server.server_close()
         if not args.workdir:
             shutil.rmtree(work, ignore_errors=True)
     return 0
