@@ -123,3 +123,13 @@ def test_config_values_are_read(tmp_path):
     )
     assert config.story_window_days == 3.0 and config.story_weights.title == 0.0
     assert config.signature_fingerprint() != DedupeConfig().signature_fingerprint()
+
+
+def test_permutations_are_drawn_as_datasketch_draws_them():
+    from gigawatch.dedupe.signatures import permutations
+
+    for num_perm, seed in ((128, 1), (64, 7), (256, 123)):
+        a, b = MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations
+        mine = permutations(num_perm, seed)
+        assert np.array_equal(np.asarray(a, dtype=np.uint32), mine[0])
+        assert np.array_equal(np.asarray(b, dtype=np.uint32), mine[1])

@@ -139,11 +139,15 @@ def _shingles(flat: np.ndarray, lengths: np.ndarray, size: int) -> tuple[np.ndar
 
 @lru_cache(maxsize=8)
 def permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """datasketch's permutation parameters (a, b) for ``affine32``."""
-    from datasketch import MinHash  # here: importing datasketch pulls in scipy (0.6 s)
-
-    a, b = MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations
-    return np.asarray(a, dtype=np.uint32), np.asarray(b, dtype=np.uint32)
+    """datasketch's permutation parameters (a, b) for ``affine32``, drawn as datasketch's
+    ``MinHash._init_permutations`` draws them (an odd ``a`` and a ``b`` below 2**32 from
+    ``numpy.random.RandomState(seed)``), without importing datasketch, which pulls in scipy
+    (0.6-0.8 s in a fresh process, paid by its first batch); tests/test_dedupe_signatures.py
+    checks the signatures against datasketch's own."""
+    gen = np.random.RandomState(seed)
+    a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return a, b
 
 
 def _fmix32(h: np.ndarray) -> np.ndarray:

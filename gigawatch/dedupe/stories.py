@@ -170,15 +170,17 @@ def _key(pair: str) -> str:
 
 
 def top_features(f: StoryFeatures) -> list[str]:
-    """The features used in index keys: the most salient strong ones of each kind."""
+    """The features used in index keys: the most salient strong ones of each kind; figures
+    of equal salience in order of appearance (``features`` adds them in that order), so the
+    figures after the lead give the article's first ones, not the most common values."""
     ranked = sorted(
-        (name[0], -w, name)
-        for name, w in f.weights.items()
+        (name[0], -w, f"{i:06d}" if name[0] == "f" else name, name)
+        for i, (name, w) in enumerate(f.weights.items())
         if name[0] in TOP and w >= TOP_MIN[name[0]]
     )
     out: list[str] = []
     taken = dict.fromkeys(TOP, 0)
-    for prefix, _w, name in ranked:
+    for prefix, _w, _order, name in ranked:
         if taken[prefix] < TOP[prefix]:
             taken[prefix] += 1
             out.append(name)
