@@ -34,9 +34,6 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,6 +42,10 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
 from ingest_site import generate, serve  # noqa: E402
+
+sys.path.insert(0, str(ROOT))
+# a Prefect server kept up during a block, as `gigawatch serve` keeps one
+from flows.serve import local_server  # noqa: E402
 
 BIN = Path(sys.executable).parent
 LOOP = """
@@ -150,32 +151,6 @@ def gigawatch_run(work: Path, sources: Path, db: Path, api: str | None = None) -
         env["GIGAWATCH_LOCAL_PREFECT"] = "0"
     return measure([str(BIN / "gigawatch"), "run", "--sources", str(sources), "--db", str(db)],
                    env=env, cwd=work)  # fmt: skip
-
-
-@contextmanager
-def prefect_server(port: int = 4277) -> Iterator[str]:
-    """A Prefect server kept up during the block (as ``gigawatch serve`` keeps one)."""
-    env = dict(os.environ, PREFECT_SERVER_ANALYTICS_ENABLED="false", DO_NOT_TRACK="1")
-    cmd = [str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port),
-           "--no-ui", "--analytics-off"]  # fmt: skip
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}/api"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/health", timeout=2) as answer:
-                    if answer.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("could not start a Prefect server for the benchmark")
-            time.sleep(0.5)
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
 
 
 def stage_times(db: Path) -> dict[str, float] | None:
@@ -301,7 +276,7 @@ def main() -> int:
             print(f"  gigawatch run {i + 1}: {runs[-1].wall:.1f} s, {stored(db)} articles stored",
                   flush=True)  # fmt: skip
             noops.append(gigawatch_run(work, sources, db))
-            with prefect_server() as api:
+            with local_server() as api:
                 gigawatch_run(work, sources, db, api)  # the server's first run creates the flow
                 served.append(gigawatch_run(work, sources, db, api))
             loop1.append(measure([sys.executable, "-c", LOOP, str(listing), "1"]))
@@ -338,7 +313,7 @@ def main() -> int:
         if args.scaling:
             # with a Prefect server up, so that the per-page cost is not the start-up's
             print("\n| N | wall s | ms per page | peak MB |\n|---|---|---|---|")
-            with prefect_server() as api:
+            with local_server() as api:
                 for size in (int(s) for s in args.scaling.split(",")):
                     sub = work / f"scale-{size}"
                     shutil.rmtree(sub, ignore_errors=True)

@@ -23,7 +23,7 @@ import typing
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, ClassVar, NoReturn, Union
+from typing import Annotated, Any, ClassVar, NoReturn, TypeVar, Union
 from urllib.parse import urlsplit
 
 from pydantic import (
@@ -102,6 +102,34 @@ def _again(exc: ValidationError) -> list[InitErrorDetails]:
 
 def _raise(title: str, details: list[InitErrorDetails]) -> NoReturn:
     raise ValidationError.from_exception_data(title, details)
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def unique_names(title: str, data: Any, handler: Callable[[Any], M], key: str) -> M:
+    """Validate ``data`` with ``handler`` (a wrap model validator's), and check that the
+    entries of its array of tables ``key`` use each ``name`` once: a duplicate is reported
+    among the valid entries, together with every other problem (one ValidationError)."""
+    details: list[InitErrorDetails] = []
+    try:
+        result: M | None = handler(data)
+    except ValidationError as exc:
+        result, details = None, _again(exc)
+    broken = {d["loc"][1] for d in details if len(d["loc"]) > 1 and d["loc"][0] == key}
+    entries = data.get(key) if isinstance(data, dict) else None
+    seen: set[str] = set()
+    for i, entry in enumerate(entries if isinstance(entries, list) else []):
+        if i in broken or not isinstance(entry, dict):
+            continue
+        name = str(entry.get("name"))
+        if name in seen:
+            details.append(_detail((key, i), "duplicate name", entry))
+        seen.add(name)
+    if details:
+        _raise(title, details)
+    assert result is not None
+    return result
 
 
 def _is_number(value: Any) -> bool:
@@ -455,25 +483,7 @@ class SourcesFile(BaseModel):
     @classmethod
     def _unique(cls, data: Any, handler: Callable[[Any], SourcesFile]) -> SourcesFile:
         """A name is used once; reported among valid entries, with every other problem."""
-        details: list[InitErrorDetails] = []
-        try:
-            result: SourcesFile | None = handler(data)
-        except ValidationError as exc:
-            result, details = None, _again(exc)
-        broken = {d["loc"][1] for d in details if len(d["loc"]) > 1 and d["loc"][0] == "source"}
-        entries = data.get("source") if isinstance(data, dict) else None
-        seen: set[str] = set()
-        for i, entry in enumerate(entries if isinstance(entries, list) else []):
-            if i in broken or not isinstance(entry, dict):
-                continue
-            name = str(entry.get("name"))
-            if name in seen:
-                details.append(_detail(("source", i), "duplicate name", entry))
-            seen.add(name)
-        if details:
-            _raise(cls.__name__, details)
-        assert result is not None
-        return result
+        return unique_names(cls.__name__, data, handler, "source")
 
 
 # =========================================================================== taxonomy.toml

@@ -39,6 +39,7 @@ from gigawatch.config import (
     _raise,
     problem,
     register_root,
+    unique_names,
 )
 
 DIGESTS = ("none", "daily", "weekly")
@@ -247,25 +248,8 @@ class WatchesFile(BaseModel):
     @model_validator(mode="wrap")
     @classmethod
     def _unique(cls, data: Any, handler: Callable[[Any], WatchesFile]) -> WatchesFile:
-        details: list[InitErrorDetails] = []
-        try:
-            result: WatchesFile | None = handler(data)
-        except ValidationError as exc:
-            result, details = None, _again(exc)
-        broken = {d["loc"][1] for d in details if len(d["loc"]) > 1 and d["loc"][0] == "watch"}
-        entries = data.get("watch") if isinstance(data, dict) else None
-        seen: set[str] = set()
-        for i, entry in enumerate(entries if isinstance(entries, list) else []):
-            if i in broken or not isinstance(entry, dict):
-                continue
-            name = str(entry.get("name"))
-            if name in seen:
-                details.append(_detail(("watch", i), "duplicate name", entry))
-            seen.add(name)
-        if details:
-            _raise(cls.__name__, details)
-        assert result is not None
-        return result
+        """A watch name is used once (as sources.toml's source names)."""
+        return unique_names(cls.__name__, data, handler, "watch")
 
     def named(self, name: str) -> Watch:
         for w in self.watch:
