@@ -9,6 +9,7 @@ from prefect import flow
 
 from flows.pipeline import current_run_id, run_pipeline
 from flows.watches import with_watches
+from gigawatch.ccnews import ORIGINS
 from gigawatch.plan import CrawlPlan
 from gigawatch.settings import DEFAULT_BATCH_SIZE, DEFAULT_SOURCES, db_path
 from gigawatch.sources import load_sources
@@ -26,6 +27,8 @@ def backfill(
     lock_timeout: float = wh.DEFAULT_LOCK_TIMEOUT,
     refresh: bool = False,
     watches: str | None = None,
+    origin: str = "crawl",
+    archive: str | None = None,
 ) -> dict[str, Any]:
     """Collect articles published from ``since`` to ``until`` (inclusive days).
 
@@ -33,9 +36,15 @@ def backfill(
     feeds by item date; ``archives`` URL patterns are enumerated for each day of the window and
     ``cdx`` sources are listed through the CDX API. Articles whose extracted date lies outside
     the window are not stored. ``watches``: as for ``ingest``.
+
+    ``origin="cc-news"`` reads the pages from Common Crawl News WARC files instead of the
+    sites (``flows/ccnews.py``): the archive at ``archive``, else the sources file's
+    ``[cc_news] base_url``.
     """
     if until < since:
         raise ValueError(f"until ({until}) is before since ({since})")
+    if origin not in ORIGINS:
+        raise ValueError(f"origin must be one of {', '.join(ORIGINS)}, not {origin!r}")
     config = with_watches(load_sources(sources).select(only), watches)
     plan = CrawlPlan(
         run_id=current_run_id(), only=only or [], since=since.isoformat(),
@@ -43,4 +52,9 @@ def backfill(
     )  # fmt: skip
     params = {"since": since.isoformat(), "until": until.isoformat(), "sources": sources,
               "only": only, "refresh": refresh, "watches": config.watches}  # fmt: skip
+    if origin == "cc-news":
+        from flows.ccnews import run_ccnews
+
+        params |= {"origin": origin, "archive": archive or config.cc_news.base_url}
+        return run_ccnews(config, db_path(db), plan, params, archive, batch_size, lock_timeout)
     return run_pipeline("backfill", config, db_path(db), plan, params, batch_size, lock_timeout)

@@ -436,11 +436,50 @@ class Source(BaseModel):
         return self
 
 
+DEFAULT_CC_NEWS = "https://data.commoncrawl.org/"
+_ARCHIVE_SCHEMES = ("http", "https", "file", "s3", "s3a", "gs", "gcs", "az", "abfs")
+
+
+def archive_url_problem(value: Any) -> str | None:
+    """What is wrong with a CC-NEWS archive base (``[cc_news] base_url``, ``--archive``), or
+    None: it must be an http(s):// or object-store URL with a host, a file:// URL or a local
+    folder (a path; whether it exists is checked when the archive is listed)."""
+    if not isinstance(value, str) or not value.strip():
+        return f"the archive must be a URL or a folder, got {value!r}"
+    parts = urlsplit(value.strip())
+    scheme = parts.scheme.lower()
+    if len(scheme) <= 1:  # no scheme (or a Windows drive letter): a local folder
+        return None
+    if scheme not in _ARCHIVE_SCHEMES:
+        return (f"bad archive URL {value!r} (expected http://, https://, s3://, file:// or a "
+                "folder)")  # fmt: skip
+    if scheme != "file" and not parts.netloc:
+        return f"bad archive URL {value!r} (expected {scheme}:// with a host)"
+    return None
+
+
+def _archive_base(value: Any, info: ValidationInfo) -> str:
+    wrong = archive_url_problem(value)
+    if wrong is not None:
+        problem(f"{info.field_name}: {wrong}")
+    return str(value).strip()
+
+
+class CcNewsSettings(BaseModel):
+    """Where CC-NEWS backfills read WARC files (the ``[cc_news]`` table; gigawatch/ccnews.py)."""
+
+    model_config = _strict_config()
+
+    base_url: Annotated[str, PlainValidator(_archive_base)] = DEFAULT_CC_NEWS
+
+
 def _sources_label(loc: tuple[int | str, ...], data: Any) -> tuple[str, str | None]:
     if not loc:
         return "top level", None
     if loc[0] == "crawl":
         return "[crawl]", str(loc[1]) if len(loc) > 1 else None
+    if loc[0] == "cc_news":
+        return "[cc_news]", str(loc[1]) if len(loc) > 1 else None
     if loc[0] == "source" and len(loc) > 1 and isinstance(loc[1], int):
         label = f"source[{loc[1]}]" + _named(_item(data, "source", loc[1]))
         return label, str(loc[2]) if len(loc) > 2 else None
@@ -457,6 +496,7 @@ class SourcesFile(BaseModel):
     crawl: CrawlSettings = Field(default_factory=CrawlSettings)
     source: list[Source] = Field(default_factory=list, validate_default=True)
     watches: str | None = None  # the watches file, relative to this file (gigawatch/watches)
+    cc_news: CcNewsSettings = Field(default_factory=CcNewsSettings)
 
     @field_validator("watches", mode="plain")
     @classmethod
@@ -470,6 +510,13 @@ class SourcesFile(BaseModel):
     def _crawl_table(cls, value: Any) -> Any:
         if not isinstance(value, dict | CrawlSettings):
             problem("[crawl] must be a table", whole=True)
+        return value
+
+    @field_validator("cc_news", mode="before")
+    @classmethod
+    def _cc_news_table(cls, value: Any) -> Any:
+        if not isinstance(value, dict | CcNewsSettings):
+            problem("[cc_news] must be a table", whole=True)
         return value
 
     @field_validator("source", mode="before")

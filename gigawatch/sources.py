@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from gigawatch.config import (
     ARCHIVE_PLACEHOLDERS,
     NAME_RE,
+    CcNewsSettings,
     CrawlSettings,
     Source,
     SourcesFile,
@@ -26,6 +27,7 @@ from gigawatch.settings import DEFAULT_SOURCES
 __all__ = [
     "ARCHIVE_PLACEHOLDERS",
     "DEFAULT_SOURCES",
+    "CcNewsSettings",
     "NAME_RE",
     "CrawlSettings",
     "Source",
@@ -51,6 +53,7 @@ class SourcesConfig:
     crawl: CrawlSettings
     sources: list[Source]
     watches: str | None = None  # the watches file (its key resolved beside the sources file)
+    cc_news: CcNewsSettings = CcNewsSettings()  # the [cc_news] table: CC-NEWS backfills
 
     def select(self, names: list[str] | None) -> SourcesConfig:
         """Only the named sources; unknown names are an error."""
@@ -61,7 +64,7 @@ class SourcesConfig:
         if unknown:
             raise SourcesError(self.path, [f"unknown source {n!r}" for n in unknown])
         chosen = [s for s in self.sources if s.name in names]
-        return SourcesConfig(self.path, self.crawl, chosen, self.watches)
+        return SourcesConfig(self.path, self.crawl, chosen, self.watches, self.cc_news)
 
 
 def parse_sources(text: str, path: Path | str = "<string>") -> SourcesConfig:
@@ -77,7 +80,7 @@ def parse_sources(text: str, path: Path | str = "<string>") -> SourcesConfig:
     watches = None
     if parsed.watches is not None:
         watches = str(Path(path).parent / Path(parsed.watches).expanduser())
-    return SourcesConfig(str(path), parsed.crawl, list(parsed.source), watches)
+    return SourcesConfig(str(path), parsed.crawl, list(parsed.source), watches, parsed.cc_news)
 
 
 def load_sources(path: Path | str = DEFAULT_SOURCES) -> SourcesConfig:

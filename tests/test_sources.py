@@ -105,7 +105,7 @@ def test_every_problem_is_listed_unknown_keys_first_within_each_table():
         '[[source]]\nname = "a"\nfeeds = ["https://a.example/rss", "nope"]\nlangauge = "en"\n'
     )
     assert problems(text) == [
-        "top level: unknown key 'colour' (expected one of: crawl, source, watches)",
+        "top level: unknown key 'colour' (expected one of: crawl, source, watches, cc_news)",
         "[crawl]: unknown key 'download_dellay' (did you mean 'download_delay'?)",
         "[crawl]: retry_times must not be negative, got -1",
         "source[0] 'a': unknown key 'langauge' (did you mean 'language'?)",
