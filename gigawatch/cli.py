@@ -170,8 +170,10 @@ def _print_summary(summary: dict) -> None:
 def _run_ingest(sources: Path, db: Path, only: list[str] | None, batch_size: int,
                 lock_timeout: float, verbose: bool, refresh: bool = False,
                 window: tuple[date, date] | None = None,
-                watches: Path | None = None) -> dict:  # fmt: skip
-    """Run the ingest flow, or the backfill flow for a window, with a progress display."""
+                watches: Path | None = None, origin: str = "crawl",
+                archive: str | None = None) -> dict:  # fmt: skip
+    """Run the ingest flow, or the backfill flow for a window (from the sites, or from the
+    CC-NEWS archive with ``origin="cc-news"``), with a progress display."""
     config = _load_sources(sources, only)
     if watches is not None or config.watches:  # a bad watches file: its problems, exit 2
         from gigawatch.cli_watch import load_or_exit
@@ -197,8 +199,16 @@ def _run_ingest(sources: Path, db: Path, only: list[str] | None, batch_size: int
             summary = _with_progress(ingest, common)
         else:
             from flows.backfill import backfill
+            from gigawatch.ccnews import ArchiveError
 
-            summary = _with_progress(backfill, {**common, "since": window[0], "until": window[1]})
+            params = {**common, "since": window[0], "until": window[1]}
+            if origin != "crawl":
+                params |= {"origin": origin, "archive": archive}
+            try:
+                summary = _with_progress(backfill, params)
+            except ArchiveError as exc:  # a bad archive, found before any work
+                err.print(f"archive: {exc}", markup=False, highlight=False)
+                raise typer.Exit(EXIT_BAD_INPUT) from None
     _print_startup(summary, server)
     return summary
 
@@ -293,16 +303,50 @@ def backfill(
     refresh: RefreshOption = False,
     watches: WatchesOption = None,
     verbose: VerboseOption = False,
+    origin: Annotated[
+        str,
+        typer.Option(
+            "--from",
+            help="Where the pages come from: crawl (the sites: sitemaps, feeds, archives, "
+            "CDX) or cc-news (Common Crawl News WARC files).",
+        ),
+    ] = "crawl",
+    archive: Annotated[
+        str | None,
+        typer.Option(
+            help="With --from cc-news: the archive's base URL (a mirror, s3://...) or a local "
+            "folder of WARCs; default: the sources file's [cc_news] base_url "
+            "(https://data.commoncrawl.org/).",
+        ),
+    ] = None,
 ) -> None:
-    """Collect the articles published in a past window (sitemaps, feeds, archives, CDX)."""
+    """Collect the articles published in a past window (sitemaps, feeds, archives, CDX, or
+    the CC-NEWS archive with --from cc-news)."""
     if until < since:
         err.print(f"--until {until:%Y-%m-%d} is before --since {since:%Y-%m-%d}")
         raise typer.Exit(EXIT_BAD_INPUT)
+    _check_origin(origin, archive)
     summary = _run_ingest(
         sources, db_path(db), source, batch_size, lock_timeout, verbose, refresh,
-        window=(since.date(), until.date()), watches=watches,
+        window=(since.date(), until.date()), watches=watches, origin=origin, archive=archive,
     )  # fmt: skip
     _finish(summary)
+
+
+def _check_origin(origin: str, archive: str | None) -> None:
+    """``--from`` and ``--archive`` make sense together (exit 2 otherwise)."""
+    from gigawatch.ccnews import ORIGINS
+    from gigawatch.config import archive_url_problem
+
+    if origin not in ORIGINS:
+        err.print(f"--from must be one of {', '.join(ORIGINS)}, not {origin!r}")
+        raise typer.Exit(EXIT_BAD_INPUT)
+    if archive is not None and origin != "cc-news":
+        err.print("--archive is for --from cc-news")
+        raise typer.Exit(EXIT_BAD_INPUT)
+    if archive is not None and (wrong := archive_url_problem(archive)) is not None:
+        err.print(f"--archive: {wrong}", markup=False, highlight=False)
+        raise typer.Exit(EXIT_BAD_INPUT)
 
 
 @app.command()

@@ -338,7 +338,9 @@ STORED = [
 ]
 
 
-def test_backfill_from_cc_news_over_http_and_from_a_folder(prefect_harness, archive, tmp_path):
+def test_backfill_from_cc_news_over_http_and_from_a_folder(
+    prefect_harness, archive, tmp_path, monkeypatch
+):
     server, names = archive["server"], archive["names"]
     summary = _backfill(archive, tmp_path / "http.duckdb", server.base)
 
@@ -389,9 +391,21 @@ def test_backfill_from_cc_news_over_http_and_from_a_folder(prefect_harness, arch
     assert _warehouse(tmp_path / "folder.duckdb") == http
     assert folder["sources"] == summary["sources"]
 
-    # a second backfill over the same window stores nothing new
-    again = _backfill(archive, tmp_path / "http.duckdb", server.base)
-    assert again["articles_new"] == 0 and again["nothing_new"]
+    # a second backfill over the same window, by the command, stores nothing new (and says
+    # the broken WARCs again: a partial run, exit status 3)
+    from prefect.settings import PREFECT_API_URL
+    from typer.testing import CliRunner
+
+    from gigawatch.cli import app
+
+    monkeypatch.setenv("PREFECT_API_URL", str(PREFECT_API_URL.value()))
+    again = CliRunner().invoke(app, [
+        "backfill", "--since", "2025-10-01", "--until", "2025-10-31", "--from", "cc-news",
+        "--archive", server.base, "--sources", str(archive["sources"]),
+        "--db", str(tmp_path / "http.duckdb"), "--batch-size", "3",
+    ])  # fmt: skip
+    assert again.exit_code == 3, again.output
+    assert "Nothing new" in again.output
     after = _warehouse(tmp_path / "http.duckdb")
     assert after["articles"] == http["articles"] and after["stories"] == http["stories"]
     assert after["tags"] == http["tags"]
@@ -480,3 +494,21 @@ def test_cc_news_table_in_the_sources_file():
         "[cc_news]: base_url: bad archive URL 'ftp://x/' (expected http://, https://, s3://, "
         "file:// or a folder)",
     ]
+
+
+def test_cli_refuses_a_bad_archive_or_origin_before_running(archive, tmp_path):
+    from typer.testing import CliRunner
+
+    from gigawatch.cli import app
+
+    runner = CliRunner()
+    base = ["backfill", "--since", "2025-10-01", "--until", "2025-10-31",
+            "--sources", str(archive["sources"]), "--db", str(tmp_path / "x.duckdb")]  # fmt: skip
+    bad = runner.invoke(app, [*base, "--from", "cc-news", "--archive", "ftp://mirror/cc/"])
+    assert bad.exit_code == 2
+    assert "--archive: bad archive URL 'ftp://mirror/cc/'" in bad.output
+    wrong = runner.invoke(app, [*base, "--from", "wayback"])
+    assert wrong.exit_code == 2 and "--from must be one of crawl, cc-news" in wrong.output
+    alone = runner.invoke(app, [*base, "--archive", str(archive["root"])])
+    assert alone.exit_code == 2 and "--archive is for --from cc-news" in alone.output
+    assert not (tmp_path / "x.duckdb").exists()
