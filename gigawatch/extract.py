@@ -8,6 +8,7 @@ from __future__ import annotations
 import atexit
 import base64
 import codecs
+import contextlib
 import json
 import os
 import re
@@ -18,7 +19,6 @@ from datetime import UTC, datetime, timedelta
 from importlib.metadata import version
 from typing import Any
 
-import lxml.html
 from dateutil import parser as dateparser
 from w3lib.encoding import html_body_declared_encoding, read_bom
 
@@ -277,15 +277,27 @@ _BULLET = re.compile(r"^[-*•·>|\s]+")
 _SEPARATORS = re.compile(r"\s*[|·•/»›]\s*|\s{2,}")
 
 
-_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+# An element this deep: the page may nest containers deeper than MAX_NESTING (the container
+# depth of a parsed tree is never above the depth of its elements).
+_TOO_DEEP = "boolean(" + "*/" * (MAX_NESTING - 1) + "*)"
 
 
-def _tree(html: str) -> Any:
-    """The page parsed by lxml, or None."""
-    try:  # lxml refuses a str that declares an encoding (XHTML pages)
-        return lxml.html.fromstring(_XML_DECLARATION.sub("", html, count=1))
-    except Exception:
-        return None
+def parse_page(html: str) -> Any:
+    """The page parsed as trafilatura parses it (its ``load_html``), or None; a page with
+    elements nested ``MAX_NESTING`` deep is parsed again after :func:`flatten_nesting`.
+
+    Checking the tree (an XPath in C, ~0.1 ms) instead of scanning every page for container
+    tags (~1 ms) leaves unflattened only pages whose whole tree is shallower than the limit:
+    libxml2 kept everything of those.
+    """
+    from trafilatura.utils import load_html  # 0.8 s to import: only where pages are extracted
+
+    tree = load_html(html)
+    if tree is not None and tree.xpath(_TOO_DEEP):
+        flat = flatten_nesting(html)
+        if flat is not html:
+            tree = load_html(flat)
+    return tree
 
 
 def link_texts(tree: Any) -> set[str]:
@@ -318,24 +330,126 @@ def prose_chars(text: str, links: set[str]) -> int:
 _TAG_LIKE = re.compile(r"<[^<>]*>")
 
 
-def literal_title(title: str | None, tree: Any) -> str | None:
+def headlines(tree: Any) -> list[str]:
+    """The page's headlines, whitespace-normalised: its ``<h1>`` texts, else its ``<title>``
+    texts (empty ones included, so that a page with an empty ``<h1>`` has headlines)."""
+    if tree is None:
+        return []
+    for tag in ("h1", "title"):
+        found = [" ".join(node.text_content().split()) for node in tree.iter(tag)]
+        if found:
+            return found
+    return []
+
+
+def literal_title(title: str | None, shown_headlines: list[str]) -> str | None:
     """The title as the page shows it.
 
     trafilatura strips what looks like a tag from titles (it prefers JSON-LD and meta, where
-    HTML is common); when the page's headline (its ``<h1>``, else its ``<title>``) is that
-    title with such text still in it (an escaped ``&lt;img …&gt;`` is text), the headline wins.
+    HTML is common); when the page's headline (its ``<h1>``, else its ``<title>``: see
+    :func:`headlines`) is that title with such text still in it (an escaped ``&lt;img …&gt;``
+    is text), the headline wins.
     """
-    if not title or tree is None:
+    if not title:
         return title
     want = " ".join(title.split())
-    for tag in ("h1", "title"):
-        for node in tree.iter(tag):
-            shown = " ".join(node.text_content().split())
-            if shown and " ".join(_TAG_LIKE.sub(" ", shown).split()) == want:
-                return shown
-        if tag == "h1" and next(tree.iter("h1"), None) is not None:
-            break
+    for shown in shown_headlines:
+        if shown and " ".join(_TAG_LIKE.sub(" ", shown).split()) == want:
+            return shown
     return title
+
+
+# bare_extraction's keyword -> trafilatura.settings.Extractor's, for EXTRACT_OPTIONS
+_EXTRACTOR_ARGS = {
+    "with_metadata": "with_metadata",
+    "include_comments": "comments",
+    "date_extraction_params": "date_params",
+    "favor_precision": "precision",
+}
+
+
+def _metadata(tree: Any, url: str | None, date_params: dict[str, Any]) -> Any:
+    """trafilatura's ``extract_metadata`` (2.3.1) on a parsed page, without the parts whose
+    results gigawatch does not keep: categories, tags and licence (about 3 ms a page, most
+    of the metadata pass). Title, author, URL, host name, date, site name and description are
+    computed as there, in the same order, on the same tree."""
+    from htmldate import find_date
+    from trafilatura.metadata import (
+        META_URL,
+        examine_meta,
+        extract_author,
+        extract_domain,
+        extract_meta_json,
+        extract_sitename,
+        extract_title,
+        extract_url,
+    )
+
+    metadata = examine_meta(tree)
+    if metadata.author and " " not in metadata.author:
+        metadata.author = None
+    with contextlib.suppress(Exception):  # as trafilatura: bugs in its JSON-LD reading
+        metadata = extract_meta_json(tree, metadata)
+    if not metadata.title:
+        metadata.title = extract_title(tree)
+    if not metadata.author:
+        metadata.author = extract_author(tree)
+    if not metadata.url:
+        metadata.url = extract_url(tree, url)
+    if metadata.url:
+        metadata.hostname = extract_domain(metadata.url, fast=True)
+    metadata.date = find_date(tree, **{**date_params, "url": metadata.url})
+    if not metadata.sitename:
+        metadata.sitename = extract_sitename(tree)
+    if metadata.sitename:
+        metadata.sitename = metadata.sitename.lstrip("@")
+        if (
+            metadata.sitename
+            and "." not in metadata.sitename
+            and not metadata.sitename[0].isupper()
+        ):
+            metadata.sitename = metadata.sitename.title()
+    elif metadata.url:
+        found = META_URL.match(metadata.url)
+        if found:
+            metadata.sitename = found[1]
+    metadata.filedate = date_params.get("max_date")
+    metadata.clean_and_trim()
+    return metadata
+
+
+def _bare_extraction(tree: Any, url: str) -> Any:
+    """``trafilatura.bare_extraction(tree, url=url, **EXTRACT_OPTIONS)`` (2.3.1), on the tree
+    gigawatch parsed, without copying it (bare_extraction copies a tree it is given: as long
+    as parsing the page again) and with :func:`_metadata`. The tree is pruned in place:
+    whatever else is read from it must be read before. None when trafilatura finds nothing.
+    ``tests/test_extract_once.py`` compares it with ``bare_extraction`` field by field."""
+    from trafilatura.core import trafilatura_sequence
+    from trafilatura.settings import Extractor
+    from trafilatura.xml import xmltotxt
+
+    options = Extractor(
+        output_format="python",
+        url=url,
+        **{_EXTRACTOR_ARGS[k]: v for k, v in EXTRACT_OPTIONS.items()},
+    )
+    try:
+        document = _metadata(tree, options.url, options.date_params)
+        body, text, _, comments = trafilatura_sequence(tree, options, options.url or document.url)
+        if options.max_tree_size and len(body) > options.max_tree_size:
+            from lxml.etree import strip_tags
+
+            strip_tags(body, "hi")
+            if len(body) > options.max_tree_size:
+                return None
+        if len(text) < options.min_output_size and len(comments) < options.min_output_comm_size:
+            return None
+    except (TypeError, ValueError):  # as bare_extraction: trafilatura's "discarding data"
+        return None
+    document.text = xmltotxt(body, options.formatting)
+    document.raw_text = document.text
+    document.body = body
+    return document
 
 
 _JAN_1 = re.compile(
@@ -370,10 +484,11 @@ def extract_page(
 ) -> Extracted:
     """Extract one page. Never raises: failures come back with ``ok=False`` and the reason."""
     try:
-        html = flatten_nesting(decode_body(body, encoding))
-        import trafilatura  # 0.8 s to import: only in the processes that extract
-
-        doc = trafilatura.bare_extraction(html, url=url, **EXTRACT_OPTIONS)
+        html = decode_body(body, encoding)
+        # one parse: what is read from the page itself before trafilatura prunes the tree
+        tree = parse_page(html)
+        links, shown = link_texts(tree), headlines(tree)
+        doc = _bare_extraction(tree, url) if tree is not None else None
     except Exception as exc:  # trafilatura or lxml choking on a page must not stop the batch
         return Extracted(
             fetch_id, ok=False, error=f"extraction failed: {type(exc).__name__}: {exc}"
@@ -386,8 +501,7 @@ def extract_page(
             error=f"no article text found ({len(text)} characters, at least {MIN_TEXT_CHARS} "
             "needed)",
         )
-    tree = _tree(html)
-    prose = prose_chars(text, link_texts(tree))
+    prose = prose_chars(text, links)
     if prose < MIN_TEXT_CHARS:
         return Extracted(
             fetch_id,
@@ -397,7 +511,7 @@ def extract_page(
         )
     date = doc.date or _searched_date(html, url)
     canonical = canonical_url(url, page_canonical=doc.url)
-    title = literal_title(doc.title, tree)
+    title = literal_title(doc.title, shown)
     published = _published(date, listed_date)
     return Extracted(
         fetch_id,
