@@ -8,6 +8,7 @@ from typing import Any
 from prefect import flow
 
 from flows.pipeline import current_run_id, run_pipeline
+from flows.runner import parse_spec
 from flows.watches import with_watches
 from gigawatch.ccnews import ORIGINS
 from gigawatch.plan import CrawlPlan
@@ -26,6 +27,8 @@ def backfill(
     batch_size: int = DEFAULT_BATCH_SIZE,
     lock_timeout: float = wh.DEFAULT_LOCK_TIMEOUT,
     refresh: bool = False,
+    dask: str | None = None,
+    shards: int | None = None,
     watches: str | None = None,
     origin: str = "crawl",
     archive: str | None = None,
@@ -35,7 +38,7 @@ def backfill(
     Sitemaps are filtered by lastmod or news publication date (following sitemap indexes),
     feeds by item date; ``archives`` URL patterns are enumerated for each day of the window and
     ``cdx`` sources are listed through the CDX API. Articles whose extracted date lies outside
-    the window are not stored. ``watches``: as for ``ingest``.
+    the window are not stored. ``watches``, ``dask``, ``shards``: as for ``ingest``.
 
     ``origin="cc-news"`` reads the pages from Common Crawl News WARC files instead of the
     sites (``flows/ccnews.py``): the archive at ``archive``, else the sources file's
@@ -43,6 +46,7 @@ def backfill(
     """
     if until < since:
         raise ValueError(f"until ({until}) is before since ({since})")
+    parse_spec(dask)  # a bad spec fails before anything starts
     if origin not in ORIGINS:
         raise ValueError(f"origin must be one of {', '.join(ORIGINS)}, not {origin!r}")
     config = with_watches(load_sources(sources).select(only), watches)
@@ -51,10 +55,12 @@ def backfill(
         until=until.isoformat(), refresh=refresh,
     )  # fmt: skip
     params = {"since": since.isoformat(), "until": until.isoformat(), "sources": sources,
-              "only": only, "refresh": refresh, "watches": config.watches}  # fmt: skip
+              "only": only, "refresh": refresh, "watches": config.watches,
+              "dask": dask, "shards": shards}  # fmt: skip
     if origin == "cc-news":
         from flows.ccnews import run_ccnews
 
         params |= {"origin": origin, "archive": archive or config.cc_news.base_url}
         return run_ccnews(config, db_path(db), plan, params, archive, batch_size, lock_timeout)
-    return run_pipeline("backfill", config, db_path(db), plan, params, batch_size, lock_timeout)
+    return run_pipeline("backfill", config, db_path(db), plan, params, batch_size, lock_timeout,
+                        dask=dask, shards=shards)  # fmt: skip

@@ -7,6 +7,7 @@ from typing import Any
 from prefect import flow
 
 from flows.pipeline import current_run_id, run_pipeline
+from flows.runner import parse_spec
 from flows.watches import with_watches
 from gigawatch.plan import CrawlPlan
 from gigawatch.settings import DEFAULT_BATCH_SIZE, DEFAULT_SOURCES, db_path
@@ -22,17 +23,24 @@ def ingest(
     batch_size: int = DEFAULT_BATCH_SIZE,
     lock_timeout: float = wh.DEFAULT_LOCK_TIMEOUT,
     refresh: bool = False,
+    dask: str | None = None,
+    shards: int | None = None,
     watches: str | None = None,
 ) -> dict[str, Any]:
     """Crawl the configured sources, extract new articles and load them into DuckDB.
 
     Article URLs already stored are not fetched again unless ``refresh``; feeds and sitemaps
     are fetched with conditional requests. ``watches``: the watches file (default: the
-    sources file's ``watches`` key), evaluated after each stored batch. Returns the run summary.
+    sources file's ``watches`` key), evaluated after each stored batch. ``dask``: run the
+    crawl shards and the extraction batches on a Dask cluster (``local:N`` or a scheduler
+    address, ``flows/runner.py``; None: in this process); ``shards``: crawl children (None: one,
+    or one per Dask worker). Returns the run summary.
     """
+    parse_spec(dask)  # a bad spec fails before anything starts
     config = load_sources(sources).select(only)  # fail fast on a bad sources file
     config = with_watches(config, watches)  # and on a bad watches file
     plan = CrawlPlan(run_id=current_run_id(), only=only or [], refresh=refresh)
     params = {"sources": sources, "only": only, "batch_size": batch_size, "refresh": refresh,
-              "watches": config.watches}  # fmt: skip
-    return run_pipeline("ingest", config, db_path(db), plan, params, batch_size, lock_timeout)
+              "watches": config.watches, "dask": dask, "shards": shards}  # fmt: skip
+    return run_pipeline("ingest", config, db_path(db), plan, params, batch_size, lock_timeout,
+                        dask=dask, shards=shards)  # fmt: skip

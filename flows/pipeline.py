@@ -5,11 +5,14 @@ I/O tasks (the crawl, the warehouse writes) retry; extraction is pure and does n
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -20,10 +23,13 @@ from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.context import get_run_context
 from prefect.futures import PrefectFuture, PrefectWrappedFuture
+from prefect.task_runners import TaskRunner
 
+from flows.runner import on_dask, open_runner, parse_spec, release_worker_slot, worker_slots
+from flows.shards import Shard, assign
 from flows.watches import check_watches, finish_watches
 from gigawatch import progress
-from gigawatch.crawl import CrawlOutput, SpoolReader, run_crawl
+from gigawatch.crawl import CrawlOutput, StopFlag, run_crawl
 from gigawatch.extract import Extracted, extract_pages
 from gigawatch.plan import CrawlPlan
 from gigawatch.settings import run_dir, taxonomy_path
@@ -70,22 +76,35 @@ def crawl(
     workdir: Path,
     plan: CrawlPlan,
     on_spool: Callable[[Path], None] | None = None,
-    stop: threading.Event | None = None,
+    stop: StopFlag | None = None,
 ) -> CrawlOutput:
     """Fetch feeds, sitemaps and pages in a child Scrapy process (``on_spool``, ``stop``: see
-    :func:`gigawatch.crawl.run_crawl`)."""
-    return run_crawl(sources, workdir, plan, on_item=lambda n: progress.report("crawl", n, None),
-                     on_spool=on_spool, stop=stop)  # fmt: skip
+    :func:`gigawatch.crawl.run_crawl`); a shard of the run when ``plan.only`` names its
+    sources. On a Dask worker the task leaves the worker's thread pool while the child
+    crawls, so that the worker extracts batches meanwhile."""
+    release_worker_slot()
+    return run_crawl(sources, workdir, plan, on_spool=on_spool, stop=stop)
 
 
 @task(cache_policy=NO_CACHE)
-def extract(pages: list[dict[str, Any]]) -> dict[str, Extracted]:
+def extract(
+    pages: list[dict[str, Any]], taxonomy: str | None = None, in_process: bool = False
+) -> dict[str, Extracted]:
     """Extract and tag the article pages of a batch with trafilatura and the tagger, over a
-    process pool."""
+    process pool, or in this process with ``in_process`` (on a Dask worker, which is one of
+    a pool already). ``taxonomy``: the taxonomy file (None: ``taxonomy_path()``)."""
     candidates = [p for p in pages if p.get("body") is not None]
-    taxonomy = taxonomy_path()
-    tagged = extract_pages(candidates, tag=True, taxonomy=str(taxonomy) if taxonomy else None)
+    taxonomy = taxonomy or _taxonomy()
+    tagged = extract_pages(candidates, workers=1 if in_process else None, tag=True,
+                           taxonomy=taxonomy)  # fmt: skip
     return {e.fetch_id: e for e in tagged}
+
+
+def _taxonomy() -> str | None:
+    """This process's taxonomy file as an absolute path (None: the bundled one), as handed
+    to tasks that may run on another machine."""
+    path = taxonomy_path()
+    return str(path.resolve()) if path else None
 
 
 @task(retries=3, retry_delay_seconds=2, cache_policy=NO_CACHE)
@@ -131,14 +150,25 @@ def run_pipeline(
     params: dict[str, Any],
     batch_size: int,
     lock_timeout: float,
+    dask: str | None = None,
+    shards: int | None = None,
 ) -> dict[str, Any]:
     """Crawl → extract → store for one run, holding the run lock; returns the run summary.
 
+    ``dask``: where the crawl shards and extraction batches run (``flows.runner``: None for
+    this process, ``local:N`` or a scheduler address); ``shards``: how many crawl children
+    (None: one here, one per Dask worker thread). The runner is opened before the run is
+    recorded, so a bad spec or a dead scheduler leaves nothing behind.
     A write the filesystem refuses (full, read-only) raises ``wh.WarehouseUnwritable``.
     The summary's ``flow_started_at`` (epoch seconds) tells the CLI its start-up cost."""
     started = time.time()
+    parse_spec(dask)  # a bad spec fails before anything starts
+    if shards is not None and shards < 1:
+        raise ValueError(f"shards must be at least 1, not {shards}")
     try:
-        summary = _locked_run(flow_name, config, database, plan, params, batch_size, lock_timeout)
+        with open_runner(dask) as runner:
+            summary = _locked_run(flow_name, config, database, plan, params, batch_size,
+                                  lock_timeout, runner, shards)  # fmt: skip
         summary["flow_started_at"] = started
     except Exception as exc:
         clear = wh.unwritable(exc, database)
@@ -162,6 +192,8 @@ def _locked_run(
     params: dict[str, Any],
     batch_size: int,
     lock_timeout: float,
+    runner: TaskRunner[Any],
+    shards: int | None,
 ) -> dict[str, Any]:
     """Crawl and store under the run lock, recorded in flow_runs (``runs.recorded_run``)."""
 
@@ -172,7 +204,7 @@ def _locked_run(
     # the last batch records the end of the run (runs.finish_run, with the validators)
     with recorded_run(database, flow_name, params, run_id=plan.run_id,
                       lock_timeout=lock_timeout, on_start=on_start):  # fmt: skip
-        return _crawl_and_store(config, database, plan, batch_size, lock_timeout)
+        return _crawl_and_store(config, database, plan, batch_size, lock_timeout, runner, shards)
 
 
 def _drop_leftovers(database: Path, ended: set[str]) -> None:
@@ -181,31 +213,45 @@ def _drop_leftovers(database: Path, ended: set[str]) -> None:
     warehouse that are over (``ended``): another warehouse in the same folder shares it."""
     for folder in run_dir(database, "-").parent.glob("*/"):
         if folder.name in ended:
-            for name in ("pages.jsonl", "known_urls.txt"):
-                (folder / name).unlink(missing_ok=True)
+            for name in ("pages.jsonl", "known_urls.txt", "shard-*/pages.jsonl"):
+                for path in folder.glob(name):
+                    path.unlink(missing_ok=True)
 
 
 def _crawl_and_store(
-    config: SourcesConfig, database: Path, plan: CrawlPlan, batch_size: int, lock_timeout: float
+    config: SourcesConfig,
+    database: Path,
+    plan: CrawlPlan,
+    batch_size: int,
+    lock_timeout: float,
+    runner: TaskRunner[Any],
+    shards: int | None,
 ) -> dict[str, Any]:
-    """Crawl in a task thread while this one extracts and stores what it has fetched so far,
-    a batch at a time: a batch is stored once ``batch_size`` pages are waiting, or
-    ``FLUSH_SECONDS`` after the last one, and the rest when the crawl ends. A run stopped
-    mid-crawl keeps every batch it stored.
+    """Crawl in shards (tasks of ``runner``) while this thread extracts and stores what they
+    have fetched so far, a batch at a time: a batch is stored once ``batch_size`` pages are
+    waiting, or ``FLUSH_SECONDS`` after the last one, and the rest when every shard's crawl
+    has ended. A run stopped mid-crawl keeps every batch it stored.
 
-    Extraction and storing overlap: while batch n is stored (tagged, folded, written in its
-    transaction, here), batch n+1 is extracted in the process pool (a task thread). Batches
-    are stored one after the other in the order they were read, at most one is extracted
-    ahead, and a batch is stored only after every earlier one is committed."""
+    Extraction and storing overlap: while batch n is stored (folded, written in its
+    transaction, here), the next batches are extracted and tagged by ``runner`` (one task per
+    batch; as many ahead as it has worker slots, one on the thread pool, whose task uses a
+    process pool). Batches are stored one after the other in the order they were read, and a
+    batch is stored only after every earlier one is committed: the parallel part ends at the
+    store, the only writer of the story index and the trend tables."""
     logger = get_run_logger()
-    taxonomy = taxonomy_path()
-    configure_worker(str(taxonomy) if taxonomy else None)  # the tagger for this run's batches
-    workdir = run_dir(database, plan.run_id)
+    taxonomy = _taxonomy()
+    configure_worker(taxonomy)  # the tagger for this run's batches
+    workdir = run_dir(database, plan.run_id).resolve()  # as the workers see it
     plan.known_urls_file = str(_known_urls(database, workdir / "known_urls.txt", lock_timeout))
+    slots = worker_slots(runner)
+    distributed = on_dask(runner)
+    groups = assign([s.name for s in config.sources], shards or slots)
+    crawls = [Shard(i, names, workdir if len(groups) == 1 else workdir / f"shard-{i}")
+              for i, names in enumerate(groups)]  # fmt: skip
     validators: dict[str, tuple[str, dict[str, str | None]]] = {}
-    done = 0
+    done = read = 0
     timings = dict.fromkeys(("crawl", "extract_wait", "store", "watches"), 0.0)
-    ahead: tuple[list[dict[str, Any]], PrefectFuture[dict[str, Extracted]]] | None = None
+    ahead: deque[tuple[list[dict[str, Any]], PrefectFuture[dict[str, Extracted]]]] = deque()
 
     def store_extracted(pages: list[dict[str, Any]], extracted: dict[str, Extracted]) -> None:
         nonlocal done
@@ -222,46 +268,55 @@ def _crawl_and_store(
         done += len(pages)
         progress.report("load", done, None)
 
-    def extracted_ahead() -> tuple[list[dict[str, Any]], dict[str, Extracted]] | None:
-        """The batch being extracted ahead, once its extraction is over (None if none)."""
-        nonlocal ahead
-        if ahead is None:
-            return None
-        pages, job = ahead
-        ahead = None
+    def store_oldest() -> None:
+        """Store the oldest batch extracted ahead, once its extraction is over."""
+        pages, job = ahead.popleft()
         t0 = time.monotonic()
         extracted = job.result()
         timings["extract_wait"] += time.monotonic() - t0
-        return pages, extracted
+        store_extracted(pages, extracted)
 
     def load_batch(pages: list[dict[str, Any]] | None) -> None:
-        """Start extracting ``pages`` (None: nothing more), and store the batch before it."""
-        nonlocal ahead
-        previous = extracted_ahead()
-        if pages:
-            ahead = (pages, extract.submit(pages))
-        if previous:
-            store_extracted(*previous)
+        """Start extracting ``pages`` (None: nothing more), storing the oldest batch first
+        when every slot is taken (or everything, once nothing more comes)."""
+        if pages is None:
+            while ahead:
+                store_oldest()
+            return
+        oldest = ahead.popleft() if len(ahead) >= slots else None
+        job = runner.submit(extract, parameters={"pages": pages, "taxonomy": taxonomy,
+                                                 "in_process": distributed})  # fmt: skip
+        if oldest is not None:
+            ahead.appendleft(oldest)
+            store_oldest()
+        ahead.append((pages, job))
 
     def store_if_extracted() -> None:
-        """Store the batch extracted ahead once its extraction is over, so that a slow crawl
-        does not keep it waiting for the next batch."""
-        if ahead is not None and _done(ahead[1]):
-            previous = extracted_ahead()
-            if previous:
-                store_extracted(*previous)
+        """Store the batches extracted ahead whose extraction is over (in order), so that a
+        slow crawl does not keep them waiting for the next batch."""
+        while ahead and _done(ahead[0][1]):
+            store_oldest()
 
-    reader = SpoolReader(workdir / "pages.jsonl")
-    finished, stop = threading.Event(), threading.Event()
+    futures: list[PrefectFuture[CrawlOutput]] = []
+    ended = threading.Event()  # set when a shard's crawl ends
     try:
         crawl_started = time.monotonic()
-        future = crawl.submit(config.path, workdir, plan, reader.switch, stop)
-        future.add_done_callback(lambda _: finished.set())
+        for shard in crawls:
+            shard_plan = replace(plan, only=shard.sources) if len(crawls) > 1 else plan
+            futures.append(runner.submit(crawl, parameters={
+                "sources": str(Path(config.path).resolve()), "workdir": shard.folder,
+                "plan": shard_plan, "on_spool": shard.attempts, "stop": shard.stop,
+            }))  # fmt: skip
+            futures[-1].add_done_callback(lambda _: ended.set())
         pending: list[dict[str, Any]] = []
         flushed = time.monotonic()
         while True:
-            last = finished.is_set()  # before reading: once it is set, everything is written
-            pending.extend(reader.read())
+            last = all(_done(f) for f in futures)  # before reading: then everything is written
+            for shard in crawls:
+                items = shard.read()
+                read += len(items)
+                pending.extend(items)
+            progress.report("crawl", read, None)
             while len(pending) >= batch_size:
                 load_batch(pending[:batch_size])
                 pending, flushed = pending[batch_size:], time.monotonic()
@@ -270,27 +325,40 @@ def _crawl_and_store(
                 pending, flushed = [], time.monotonic()
             if last:
                 timings["crawl"] = time.monotonic() - crawl_started
-                load_batch(None)  # the batch still being extracted
+                load_batch(None)  # the batches still being extracted
                 break
             store_if_extracted()
-            finished.wait(POLL_SECONDS)
-        output = future.result()  # the crawl's error, if it failed for good
+            if ended.wait(POLL_SECONDS):
+                ended.clear()
+        outputs = [f.result() for f in futures]  # a crawl's error, if one failed for good
     except BaseException:
-        stop.set()  # a batch could not be stored: the crawl child is not left running
-        finished.wait(30)
+        for shard in crawls:  # a batch could not be stored: no crawl child is left running
+            shard.stop.set()
+        _wait_all(futures, 30)
         raise
     finally:
         Path(plan.known_urls_file).unlink(missing_ok=True)  # as large as the history
-    logger.info("crawl fetched %d items, %d stored", output.items, done)
+    logger.info("%d crawl shard(s) fetched %d items, %d stored", len(crawls),
+                sum(o.items for o in outputs), done)  # fmt: skip
     with wh.writer(database, lock_timeout) as con:
-        summary = _summary(con, config, plan, output)
+        summary = _summary(con, config, plan, outputs)
         summary["timings"] = {k: round(v, 2) for k, v in timings.items()}
+        summary["shards"] = len(crawls)
         # Validators only now that everything the feeds listed is stored: a run killed
         # earlier fetches them again in full next time.
         runs.save_validators(con, validators)
         runs.finish_run(con, plan.run_id, summary["status"], summary)
-    output.spool.unlink(missing_ok=True)
+    for shard in crawls:
+        shard.cleanup()
     return summary
+
+
+def _wait_all(futures: list[PrefectFuture[Any]], timeout: float) -> None:
+    """Wait for the crawls to end (stopped: they end within a second), at most ``timeout`` s."""
+    deadline = time.monotonic() + timeout
+    for future in futures:
+        with contextlib.suppress(Exception):
+            future.wait(max(0.0, deadline - time.monotonic()))
 
 
 def _done(job: PrefectFuture[Any]) -> bool:
@@ -300,12 +368,16 @@ def _done(job: PrefectFuture[Any]) -> bool:
     return job.state.is_final()
 
 
-def _summary(con: Any, config: SourcesConfig, plan: CrawlPlan, output: CrawlOutput) -> dict:
+def _summary(
+    con: Any, config: SourcesConfig, plan: CrawlPlan, outputs: list[CrawlOutput]
+) -> dict[str, Any]:
+    """The run summary: counts per source (each source is crawled by one shard)."""
     rows = {r["source"]: r for r in runs.run_summary(con, plan.run_id)}
+    crawled = {name: counts for o in outputs for name, counts in o.stats.items()}
     per_source = []
     for src in config.sources:
         row = dict.fromkeys(COUNT_KEYS, 0) | rows.get(src.name, {})
-        stats = output.stats.get(src.name, {})
+        stats = crawled.get(src.name, {})
         row["skipped_known"] = stats.get("skipped_known", 0)
         row["outside_window"] = row.get("outside_window", 0) + stats.get("outside_window", 0)
         row["source"] = src.name

@@ -99,13 +99,19 @@ def open_runner(spec: str | None) -> Iterator[TaskRunner[Any]]:
         yield runner
 
 
+def on_dask(runner: TaskRunner[Any]) -> bool:
+    """Whether ``runner`` (from :func:`open_runner`) runs tasks on Dask workers."""
+    return not isinstance(runner, ThreadPoolTaskRunner)
+
+
 def worker_slots(runner: TaskRunner[Any]) -> int:
     """How many tasks the runner runs at once: the Dask cluster's worker threads (at least
     1), or 1 for the thread pool (one batch extracted ahead, over its own process pool)."""
+    if not on_dask(runner):
+        return 1
     from prefect_dask.task_runners import DaskTaskRunner
 
-    if not isinstance(runner, DaskTaskRunner):
-        return 1
+    assert isinstance(runner, DaskTaskRunner)
     workers = runner.client.scheduler_info(n_workers=-1).get("workers", {})
     return max(1, sum(int(w.get("nthreads", 1)) for w in workers.values()))
 

@@ -68,6 +68,17 @@ SourcesOption = Annotated[
     Path, typer.Option("--sources", help="Sources file (TOML).", show_default=True)
 ]
 VerboseOption = Annotated[bool, typer.Option("--verbose", "-v", help="Show Prefect's logs.")]
+DaskOption = Annotated[
+    str | None,
+    typer.Option("--dask", help="Run the crawl shards and the extract batches on Dask: local:N "
+                 "(a cluster of N worker processes on this machine) or a scheduler address "
+                 "(tcp://host:8786) [default: in this process].", show_default=False),
+]  # fmt: skip
+ShardsOption = Annotated[
+    int | None,
+    typer.Option("--shards", min=1, help="Crawl children, each a group of sources [default: 1, "
+                 "or one per Dask worker; at most one per source].", show_default=False),
+]  # fmt: skip
 SourceOption = Annotated[
     list[str] | None, typer.Option("--source", "-s", help="Only this source (repeatable).")
 ]
@@ -171,7 +182,8 @@ def _run_ingest(sources: Path, db: Path, only: list[str] | None, batch_size: int
                 lock_timeout: float, verbose: bool, refresh: bool = False,
                 window: tuple[date, date] | None = None,
                 watches: Path | None = None, origin: str = "crawl",
-                archive: str | None = None) -> dict:  # fmt: skip
+                archive: str | None = None, dask: str | None = None,
+                shards: int | None = None) -> dict:  # fmt: skip
     """Run the ingest flow, or the backfill flow for a window (from the sites, or from the
     CC-NEWS archive with ``origin="cc-news"``), with a progress display."""
     config = _load_sources(sources, only)
@@ -191,8 +203,12 @@ def _run_ingest(sources: Path, db: Path, only: list[str] | None, batch_size: int
         "lock_timeout": lock_timeout,
         "refresh": refresh,
         "watches": str(watches) if watches else None,
+        "dask": dask,
+        "shards": shards,
     }
-    with _fails_when_busy(WarehouseUnwritable):
+    from flows.runner import RunnerError  # a Dask scheduler that cannot be reached: exit 1
+
+    with _fails_when_busy(WarehouseUnwritable, RunnerError):
         if window is None:
             from flows.ingest import ingest
 
@@ -274,12 +290,28 @@ def run(
     lock_timeout: LockOption = DEFAULT_LOCK_TIMEOUT,
     refresh: RefreshOption = False,
     watches: WatchesOption = None,
+    dask: DaskOption = None,
+    shards: ShardsOption = None,
     verbose: VerboseOption = False,
 ) -> None:
     """Ingest the configured sources: crawl, extract and load what is new into DuckDB."""
+    _check_dask(dask)
     summary = _run_ingest(sources, db_path(db), source, batch_size, lock_timeout, verbose, refresh,
-                          watches=watches)  # fmt: skip
+                          watches=watches, dask=dask, shards=shards)  # fmt: skip
     _finish(summary)
+
+
+def _check_dask(dask: str | None) -> None:
+    """A ``--dask`` value that is neither local:N nor a scheduler address: exit 2."""
+    if not dask:
+        return
+    from flows.runner import RunnerError, parse_spec
+
+    try:
+        parse_spec(dask)
+    except RunnerError as exc:
+        err.print(str(exc), markup=False, highlight=False)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
 
 
 def _finish(summary: dict) -> None:
@@ -302,6 +334,8 @@ def backfill(
     lock_timeout: LockOption = DEFAULT_LOCK_TIMEOUT,
     refresh: RefreshOption = False,
     watches: WatchesOption = None,
+    dask: DaskOption = None,
+    shards: ShardsOption = None,
     verbose: VerboseOption = False,
     origin: Annotated[
         str,
@@ -326,9 +360,11 @@ def backfill(
         err.print(f"--until {until:%Y-%m-%d} is before --since {since:%Y-%m-%d}")
         raise typer.Exit(EXIT_BAD_INPUT)
     _check_origin(origin, archive)
+    _check_dask(dask)
     summary = _run_ingest(
         sources, db_path(db), source, batch_size, lock_timeout, verbose, refresh,
         window=(since.date(), until.date()), watches=watches, origin=origin, archive=archive,
+        dask=dask, shards=shards,
     )  # fmt: skip
     _finish(summary)
 

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from gigawatch.plan import CrawlPlan
 
@@ -24,6 +24,13 @@ from gigawatch.plan import CrawlPlan
 def fetch_id(run_id: str, kind: str, url: str) -> str:
     """Deterministic id of a fetch, so loading the same crawl output twice adds nothing."""
     return hashlib.sha1(f"{run_id}|{kind}|{url}".encode()).hexdigest()[:24]
+
+
+class StopFlag(Protocol):
+    """What ``run_crawl`` polls to know the caller gave up: a ``threading.Event``, or a flag
+    another process sets (``flows.shards.FileFlag``)."""
+
+    def is_set(self) -> bool: ...
 
 
 class CrawlError(RuntimeError):
@@ -45,7 +52,7 @@ def run_crawl(
     on_item: Callable[[int], None] | None = None,
     timeout: float | None = None,
     on_spool: Callable[[Path], None] | None = None,
-    stop: threading.Event | None = None,
+    stop: StopFlag | None = None,
 ) -> CrawlOutput:
     """Crawl with ``scrapy crawl news`` in a child process; items go to ``workdir/pages.jsonl``.
 

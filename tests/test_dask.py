@@ -1,0 +1,157 @@
+"""The ingest flow on Dask (issue 16): a LocalCluster of two worker processes, and crawl shards.
+
+Real runs against the demo site on 127.0.0.1: the warehouse a run on ``--dask local:2`` (with
+small batches, so that several are extracted on different workers at once) or with several
+crawl shards writes is compared row for row with the one the local runner wrote (the session's
+``ingested`` fixture), run ids and times left out. Then the refusals: a bad ``--dask`` spec,
+and a scheduler address where nothing listens.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from flows import runner as runner_module
+from flows.ingest import ingest
+from flows.runner import RunnerError, parse_spec
+from flows.shards import AttemptCounter, Shard, assign
+from tests.test_incremental import _count, _env, _gigawatch
+from tests.test_ingest_equivalence import TABLES
+from warehouse import db as wh
+
+# What a run stores, without what names the run or the time it ran. ``story_score`` (the
+# evidence that joined an article to its story, NULL for the one that began it) depends on
+# which article of a story was folded first: the order the crawl's concurrent fetches came
+# back in, which differs between two runs of the local runner too. Every other column of
+# ``article_dedupe`` (duplicates, stories) must be equal, and each story must have been
+# begun by one of its originals.
+STORED = {
+    **{t: f"SELECT {cols} FROM {t} ORDER BY {order}" for t, (cols, order) in TABLES.items()},
+    "article_dedupe": "SELECT * EXCLUDE (story_score) FROM article_dedupe ORDER BY article_id",
+    "story_begun_by": "SELECT story_id, count(*) FILTER (WHERE story_score IS NULL), count(*) "
+    "FROM article_dedupe WHERE duplicate_of IS NULL GROUP BY story_id ORDER BY story_id",
+    "documents": "SELECT * EXCLUDE (fetch_id, fetched_at, extracted_at) FROM documents "
+    "ORDER BY article_id",
+    # which of two URLs of one article (with and without tracking parameters) is fetched
+    # depends on the order the feed and the sitemap are read: the counts must be equal
+    "fetches": "SELECT source, kind, status, outcome, count(*), count(DISTINCT body_sha1) "
+    "FROM fetches GROUP BY ALL ORDER BY ALL",
+    "bodies": "SELECT sha1, size FROM bodies ORDER BY sha1",
+    "stories": "SELECT * FROM stories ORDER BY story_id",
+}
+
+
+def stored(db: Path) -> dict[str, list[tuple[Any, ...]]]:
+    con = wh.connect(db, read_only=True)
+    try:
+        return {name: con.execute(sql).fetchall() for name, sql in STORED.items()}
+    finally:
+        con.close()
+
+
+def counts(summary: dict[str, Any]) -> dict[str, dict[str, int]]:
+    return {r["source"]: {k: v for k, v in r.items() if k != "source"} for r in summary["sources"]}
+
+
+def test_a_local_cluster_of_two_workers_stores_what_the_local_runner_stores(
+    ingested, demo_sources, tmp_path
+):
+    db = tmp_path / "dask.duckdb"
+    summary = ingest(sources=str(demo_sources), db=str(db), dask="local:2", batch_size=8)
+    assert summary["shards"] == 2  # one crawl child per worker by default
+    assert summary["status"] == ingested["summary"]["status"] == "partial"  # the dead source
+    assert counts(summary) == counts(ingested["summary"])
+    mine, theirs = stored(db), stored(ingested["db"])
+    assert len(mine["documents"]) > 40 and mine["article_dedupe"] and mine["stories"]
+    assert any(row[1] is not None for row in mine["article_dedupe"])  # a duplicate found
+    assert all(began == 1 for _, began, _ in mine["story_begun_by"])
+    assert any(n > 2 for _, _, n in mine["story_begun_by"])  # a story of several articles
+    for table in STORED:
+        assert mine[table] == theirs[table], table
+    # six batches or more went through the workers, each stored in its own transaction
+    assert summary["articles_new"] == len(mine["documents"])
+    assert _count(db, "SELECT count(*) FROM flow_runs WHERE status = 'partial'") == 1
+
+
+def test_shards_store_what_one_crawl_stores(ingested, demo_sources, tmp_path):
+    db = tmp_path / "shards.duckdb"
+    summary = ingest(sources=str(demo_sources), db=str(db), shards=3)
+    assert summary["shards"] == 3
+    assert counts(summary) == counts(ingested["summary"])  # each source counted by its shard
+    assert sum(r["pages_fetched"] for r in summary["sources"]) == sum(
+        r["pages_fetched"] for r in ingested["summary"]["sources"]
+    )
+    assert stored(db) == stored(ingested["db"])
+    folder = db.parent / "runs" / summary["run_id"]
+    logs = sorted(p.parent.name for p in folder.glob("shard-*/crawl.log"))
+    assert logs == ["shard-0", "shard-1", "shard-2"]
+    assert not list(folder.rglob("pages.jsonl"))  # spools go once the run is over
+
+
+def test_shards_are_sorted_names_dealt_round_robin():
+    names = ["e", "b", "a", "d", "c"]
+    assert assign(names, 2) == [["a", "c", "e"], ["b", "d"]]
+    assert assign(names, 2) == assign(list(reversed(names)), 2)
+    assert assign(names, 9) == [["a"], ["b"], ["c"], ["d"], ["e"]]  # never more than sources
+    assert assign(names, 1) == [sorted(names)]
+    assert assign([], 3) == [[]]
+
+
+def test_a_retried_crawl_is_read_again_from_the_top_of_its_spool(tmp_path):
+    shard = Shard(0, ["a"], tmp_path / "shard-0")
+    line = '{"run_id": "r", "kind": "article", "url": "https://a.test/%d"}\n'
+    shard.attempts(shard.spool)  # attempt 1 starts
+    shard.spool.write_text(line % 1 + line % 2 + '{"run_id": "r", "ki', encoding="utf-8")
+    assert [i["url"] for i in shard.read()] == ["https://a.test/1", "https://a.test/2"]
+    shard.spool.unlink()  # attempt 2 (in any process) counts itself, then writes anew
+    AttemptCounter(shard.attempts.path)(shard.spool)
+    shard.spool.write_text(line % 1, encoding="utf-8")
+    assert [i["url"] for i in shard.read()] == ["https://a.test/1"]
+    assert shard.attempts.read() == 2
+    shard.cleanup()
+    assert not shard.spool.exists() and not shard.attempts.path.exists()
+
+
+@pytest.mark.parametrize("spec", ["local:0", "local:two", "localhost:8786", "http://h:8786", "x"])
+def test_a_bad_dask_spec_is_refused_with_a_clear_error(spec, tmp_path):
+    with pytest.raises(RunnerError, match="--dask must be local:N or a scheduler address"):
+        parse_spec(spec)
+    assert parse_spec("local:3").local_workers == 3
+    assert parse_spec("tcp://10.0.0.5:8786").address == "tcp://10.0.0.5:8786"
+    assert not parse_spec(None).distributed and not parse_spec("").distributed
+
+
+def test_the_cli_refuses_a_bad_dask_spec_before_any_work(prefect_harness, demo_sources, tmp_path):
+    db = tmp_path / "w.duckdb"
+    env = _env(prefect_harness)
+    for command in (["run"], ["backfill", "--since", "2025-10-01", "--until", "2025-10-02"]):
+        proc = _gigawatch(*command, "--sources", str(demo_sources), "--db", str(db),
+                          "--dask", "local:0", env=env)  # fmt: skip
+        out, errs = proc.communicate(timeout=120)
+        assert proc.returncode == 2, out + errs
+        assert "--dask must be local:N or a scheduler address like tcp://host:8786" in errs
+    proc = _gigawatch("run", "--sources", str(demo_sources), "--db", str(db), "--shards", "0",
+                      env=env)  # fmt: skip
+    out, errs = proc.communicate(timeout=120)
+    assert proc.returncode == 2, out + errs
+    assert not db.exists() and not (tmp_path / "runs").exists()
+
+
+def test_a_dead_scheduler_fails_clearly_and_writes_nothing(
+    ingested, demo_sources, demo_site, tmp_path, monkeypatch
+):
+    """A scheduler address where nothing listens: the run fails with the address in its
+    error before it is recorded; the warehouse is as it was, no run folder is made."""
+    db = tmp_path / "copy.duckdb"
+    shutil.copy(ingested["db"], db)
+    before = stored(db), _count(db, "SELECT count(*) FROM flow_runs")
+    monkeypatch.setattr(runner_module, "CONNECT_TIMEOUT", 2.0)
+    address = "tcp://" + demo_site.dead_url().split("://", 1)[1]  # bound, never listening
+    with pytest.raises(RunnerError, match=f"cannot reach the Dask scheduler at {address}"):
+        ingest(sources=str(demo_sources), db=str(db), dask=address)
+    assert (stored(db), _count(db, "SELECT count(*) FROM flow_runs")) == before
+    assert not (tmp_path / "runs").exists()
