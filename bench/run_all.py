@@ -21,6 +21,7 @@ FULL = {
     "bench_dedupe.py": ["--sizes", "10000,100000,1000000"],
     "bench_views.py": [],
     "bench_ingest.py": ["--pages", "2000", "--repeat", "3", "--scaling", "500,2000,10000"],
+    "bench_ccnews.py": ["--records", "1000", "--warcs", "8", "--dask", "local:1,local:2"],
 }
 QUICK = {
     "bench_extract.py": [],
@@ -28,6 +29,7 @@ QUICK = {
     "bench_dedupe.py": ["--sizes", "10000"],
     "bench_views.py": ["--n", "100000", "--db", "data/bench-views-quick.duckdb", "--regenerate"],
     "bench_ingest.py": ["--pages", "200", "--repeat", "1"],
+    "bench_ccnews.py": ["--records", "120", "--warcs", "4", "--dask", "local:1"],
 }
 
 

@@ -323,9 +323,13 @@ def read_warc(
     except Exception as exc:
         outcome, error = _fetch_error(exc)
         read = result.counts["records"]
-        what = "malformed or truncated WARC" if outcome == "parse_error" else "WARC unreadable"
+        if outcome == "parse_error":
+            what = "malformed or truncated WARC: a record cut or invalid"
+        else:
+            what = "WARC unreadable"
+        kept = result.counts["kept"]
         result.outcome = outcome
-        result.error = f"{what} after {read} records ({result.counts['kept']} pages kept): {error}"
+        result.error = f"{what} after {read} records ({kept} pages kept; {error}): {url}"
     return result
 
 
