@@ -104,7 +104,8 @@ def test_serve_builds_its_deployments_from_prefect_yaml():
     assert set(built) == set(SERVED) <= set(declared)
     for name, deployment in built.items():
         assert deployment.description == declared[name]["description"]
-        assert deployment.parameters == {"sources": "s.toml", "db": "w.duckdb"}
+        assert deployment.parameters == {"sources": "s.toml", "db": "w.duckdb", "dask": None}
+        assert declared[name]["parameters"]["dask"] is None  # in this process unless set
         assert deployment.concurrency_limit == 1
     assert [s.schedule.cron for s in built["ingest-hourly"].schedules] == [
         s["cron"] for s in declared["ingest-hourly"]["schedules"]
