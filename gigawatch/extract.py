@@ -571,13 +571,17 @@ def extract_pages(
 ) -> list[Extracted]:
     """Extract a batch of pages in parallel, keeping their order.
 
-    The batch is split into one chunk per worker; with ``workers=1`` it runs in this process.
+    The batch is split into one chunk per worker; with ``workers=1`` it runs in this process,
+    and so does a batch of fewer than 4 pages while the pool is not started (a small run pays
+    no pool start-up). Once it is, small batches go to it too: trafilatura and the tagger
+    (about 85 MB) are then only loaded by the workers, not also by this process.
+
     With ``tag``, each extracted article is also tagged in the worker, with the taxonomy file
     ``taxonomy`` (None: the bundled one), as ``warehouse.tags.tag_articles`` would tag its
     stored title and text (``Extracted.tags``): tagging is spread over the pool too.
     """
     workers = workers or os.cpu_count() or 2
-    if workers <= 1 or len(pages) < 4:
+    if workers <= 1 or (len(pages) < 4 and _POOL is None):
         return _extract_job((pages, tag, taxonomy))
     size = -(-len(pages) // workers)
     chunks = [(pages[i : i + size], tag, taxonomy) for i in range(0, len(pages), size)]

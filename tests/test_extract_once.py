@@ -95,3 +95,29 @@ def test_a_deep_page_is_flattened_before_it_is_parsed():
     assert PARA.strip() in tree.text_content()
     doc = _bare_extraction(tree, "http://hostile.example/deep")
     assert doc is not None and PARA.strip()[:60] in doc.text
+
+
+def test_small_batches_go_to_the_pool_once_it_is_up():
+    """A batch of 1-3 pages is extracted in the pool once it is started, so that the flow's
+    own process never loads a tagger (and trafilatura) for a small last batch."""
+    import base64
+    import zlib
+
+    import gigawatch.tagger as tagger_module
+    from gigawatch.extract import extract_pages, shutdown_pool
+
+    def page(i: int, path):
+        body = base64.b64encode(zlib.compress(path.read_bytes())).decode()
+        return {"fetch_id": str(i), "body": body, "url": f"http://demo.example/{i}"}
+
+    pages = [page(i, path) for i, path in enumerate(DEMO_PAGES[:10])]
+    tagger_module.configure_worker(None)  # no tagger built in this process
+    try:
+        big = extract_pages(pages[:8], workers=2, tag=True)
+        small = extract_pages(pages[8:], workers=2, tag=True)
+        assert tagger_module._worker is None
+        assert [e.fetch_id for e in small] == ["8", "9"]
+        assert all(e.tags is not None for e in big + small if e.ok)
+        assert any(e.ok for e in small)
+    finally:
+        shutdown_pool()
