@@ -209,8 +209,12 @@ def main() -> int:
             name = f"backfill flow, --dask {dask}" if dask else "backfill flow, local runner"
             rows.append((name, run_seconds(db), wall, workers))
             arch = out["archive"]
+            work_done = "read, extract and tag" if dask else "read"
+            task_rate = arch["responses"] / max(arch["task_seconds"], 1e-9)
             print(f"{name}: {out['articles_new']} articles stored, {arch['kept']} pages kept of "
-                  f"{arch['responses']} responses, timings {out['timings']}")  # fmt: skip
+                  f"{arch['responses']} responses, timings {out['timings']}; the WARC tasks' "
+                  f"own time {arch['task_seconds']} s ({work_done}: {task_rate:.1f} records/s "
+                  "per worker)")  # fmt: skip
     responses = plain["responses"]
     print()
     print(f"{'':48} {'seconds':>8} {'wall':>6} {'records/s':>10} {'workers':>8} {'per worker':>11}")

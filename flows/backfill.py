@@ -61,6 +61,7 @@ def backfill(
         from flows.ccnews import run_ccnews
 
         params |= {"origin": origin, "archive": archive or config.cc_news.base_url}
-        return run_ccnews(config, db_path(db), plan, params, archive, batch_size, lock_timeout)
+        return run_ccnews(config, db_path(db), plan, params, archive, batch_size, lock_timeout,
+                          dask=dask)  # fmt: skip
     return run_pipeline("backfill", config, db_path(db), plan, params, batch_size, lock_timeout,
                         dask=dask, shards=shards)  # fmt: skip

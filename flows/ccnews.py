@@ -53,10 +53,12 @@ def read_warc(
     """Stream one WARC and keep the pages of configured sources; with ``extract_here`` (a Dask
     worker), extract and tag them here too. A WARC that cannot be read comes back with its
     outcome and error (``gigawatch.ccnews.read_warc`` retries opening it)."""
+    started = time.perf_counter()
     read = ccnews.read_warc(url, hosts, window, run_id, max_bytes)
     if extract_here and read.pages:
         tagged = extract_pages(read.pages, workers=1, tag=True, taxonomy=taxonomy)
         read.extracted = {e.fetch_id: e for e in tagged}
+    read.seconds = time.perf_counter() - started
     return read
 
 
@@ -113,7 +115,7 @@ def _read_and_store(
 ) -> dict[str, Any]:
     logger = get_run_logger()
     taxonomy = taxonomy_path()
-    taxonomy_file = str(taxonomy) if taxonomy else None
+    taxonomy_file = str(taxonomy.resolve()) if taxonomy else None  # the same on any worker
     configure_worker(taxonomy_file)  # the store tags in-process what came untagged
     hosts = ccnews.SourceHosts.of(config.sources)
     window = plan.window()
@@ -160,7 +162,7 @@ def _read_and_store(
         limit = max(2, TASKS_PER_SLOT * worker_slots(runner))
         queue: deque[tuple[ccnews.WarcFile, PrefectFuture[ccnews.WarcRead]]] = deque()
         todo = deque(listing.warcs)
-        read_count = 0
+        read_count, task_seconds = 0, 0.0
         while todo or queue:
             while todo and len(queue) < limit:
                 warc = todo.popleft()
@@ -175,6 +177,7 @@ def _read_and_store(
             read_count += 1
             progress.report("warc", read_count, len(listing.warcs))
             counts.update(read.counts)
+            task_seconds += read.seconds
             outside.update(read.outside_window)
             if read.failed:
                 failed.append({"url": read.url, "outcome": read.outcome, "error": read.error})
@@ -194,6 +197,7 @@ def _read_and_store(
     with wh.writer(database, lock_timeout) as con:
         summary = _summary(con, config, plan, listing, counts, outside, failed)
         summary["timings"] = {k: round(v, 2) for k, v in timings.items()}
+        summary["archive"]["task_seconds"] = round(task_seconds, 2)  # the tasks' own time
         runs.finish_run(con, plan.run_id, summary["status"], summary)
     return summary
 

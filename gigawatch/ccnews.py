@@ -283,6 +283,7 @@ class WarcRead:
     outcome: str = "ok"  # ok | http_error | network_error | parse_error
     error: str | None = None
     extracted: dict[str, Any] | None = None  # fetch_id -> Extracted, when read on a worker
+    seconds: float = 0.0  # the task's time: reading, and extracting when it does
 
     @property
     def failed(self) -> bool:

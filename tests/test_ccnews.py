@@ -296,11 +296,13 @@ def archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
     server.close()
 
 
-def _backfill(archive: dict[str, Any], db: Path, where: str) -> dict[str, Any]:
+def _backfill(
+    archive: dict[str, Any], db: Path, where: str, dask: str | None = None
+) -> dict[str, Any]:
     from flows.backfill import backfill
 
     return backfill(since=SINCE, until=UNTIL, sources=str(archive["sources"]), db=str(db),
-                    batch_size=3, origin="cc-news", archive=where)  # fmt: skip
+                    batch_size=3, origin="cc-news", archive=where, dask=dask)  # fmt: skip
 
 
 def _warehouse(db: Path) -> dict[str, Any]:
@@ -386,8 +388,9 @@ def test_backfill_from_cc_news_over_http_and_from_a_folder(
     assert "truncated" in failed[names["truncated"]]
     assert "404" in failed[names["missing"]]
 
-    # the same archive read from its folder gives the same warehouse
-    folder = _backfill(archive, tmp_path / "folder.duckdb", str(archive["root"]))
+    # the same archive read from its folder, one WARC per task on a Dask LocalCluster (each
+    # task extracts and tags its pages on the worker), gives the same warehouse
+    folder = _backfill(archive, tmp_path / "folder.duckdb", str(archive["root"]), "local:1")
     assert _warehouse(tmp_path / "folder.duckdb") == http
     assert folder["sources"] == summary["sources"]
 
