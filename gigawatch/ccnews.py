@@ -32,6 +32,7 @@ from pathlib import Path
 from time import sleep
 from typing import Any
 from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 from warcio.archiveiterator import ArchiveIterator
 
@@ -68,19 +69,23 @@ def check_base_url(value: str) -> str:
 
 
 def _base(value: str) -> str:
-    """The base as an fsspec URL ending in '/' (a local path made absolute)."""
+    """The base ending in '/': a URL as given, a local folder (a path or a file:// URL) as
+    an absolute path (fsspec reads both; a path needs no %-escapes)."""
     value = check_base_url(value)
+    parts = urlsplit(value)
+    if parts.scheme.lower() == "file":
+        value = url2pathname(parts.path)
     if len(urlsplit(value).scheme) <= 1:
-        value = Path(value).expanduser().resolve().as_uri()
+        return str(Path(value).expanduser().resolve()).rstrip("/") + "/"
     return value.rstrip("/") + "/"
 
 
 def _is_local(base: str) -> bool:
-    return base.startswith("file://")
+    return "://" not in base
 
 
-def _local_path(url: str) -> Path:
-    return Path(urlsplit(url).path)
+def _local_path(base: str) -> Path:
+    return Path(base)
 
 
 # --------------------------------------------------------------------------- which files
@@ -212,7 +217,7 @@ def _local_files(
 def _warc_files(folder: Path) -> list[WarcFile]:
     files = sorted(p for p in folder.iterdir()
                    if p.is_file() and p.name.endswith((".warc.gz", ".warc")))  # fmt: skip
-    return [WarcFile(p.as_uri(), written_at(p.name)) for p in files]
+    return [WarcFile(str(p), written_at(p.name)) for p in files]
 
 
 # --------------------------------------------------------------------------- which records
@@ -319,6 +324,8 @@ def read_warc(
             _read_records(raw, url, hosts, window, run_id, max_bytes, fetched_at, result)
     except FileNotFoundError:
         result.outcome, result.error = "http_error", f"WARC not found (404): {url}"
+    except WarcUnreachable as exc:
+        result.outcome, result.error = "network_error", str(exc)
     except _NotWarc as exc:
         result.outcome, result.error = "parse_error", str(exc)
     except Exception as exc:
@@ -344,7 +351,26 @@ def _open_url(url: str) -> Any:
     import fsspec
 
     options: dict[str, Any] = {"block_size": 0} if url.startswith(("http://", "https://")) else {}
-    return fsspec.open(url, "rb", **options).open()
+    try:
+        return fsspec.open(url, "rb", **options).open()
+    except FileNotFoundError as exc:
+        cause = _connection_error(exc)
+        if cause is not None:  # fsspec's HTTP file system says "not found" for a dead host too
+            raise ConnectionError(_describe(cause)) from exc
+        raise
+
+
+def _connection_error(exc: BaseException) -> BaseException | None:
+    """The connection failure (refused, reset, timed out) behind ``exc``, if any."""
+    seen: BaseException | None = exc.__cause__ or exc.__context__
+    while seen is not None:
+        names = {cls.__name__ for cls in type(seen).__mro__}
+        if (
+            isinstance(seen, OSError | TimeoutError) and not isinstance(seen, FileNotFoundError)
+        ) or ("ClientConnectionError" in names):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
 
 
 def _open_stream(url: str) -> Any:

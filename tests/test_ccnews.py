@@ -437,14 +437,14 @@ def test_a_bad_archive_is_refused_before_the_run_starts(prefect_harness, archive
 
 
 def test_a_folder_of_warcs_without_listing_or_layout(archive, tmp_path):
-    flat = tmp_path / "flat"
+    flat = tmp_path / "flat folder"  # given as a file:// URL, with its %20
     flat.mkdir()
     for path in (archive["root"] / MONTH).glob("*.warc.gz"):
         shutil.copy(path, flat / path.name)
     shutil.copy(archive["root"] / "crawl-data/CC-NEWS/2025/11/CC-NEWS-20251115100000-00100"
                 ".warc.gz", flat)  # fmt: skip
     (flat / "notes.txt").write_text("not a WARC", encoding="utf-8")
-    listing = ccnews.list_warcs(f"file://{flat}", SINCE, UNTIL)
+    listing = ccnews.list_warcs(flat.as_uri(), SINCE, UNTIL)
     assert [Path(w.url).name for w in listing.warcs] == [
         "CC-NEWS-20251006080000-00001.warc.gz", "CC-NEWS-20251013150000-00002.warc.gz",
         "CC-NEWS-20251021100000-00003.warc.gz", "CC-NEWS-20251022100000-00004.warc.gz",
@@ -515,3 +515,19 @@ def test_cli_refuses_a_bad_archive_or_origin_before_running(archive, tmp_path):
     alone = runner.invoke(app, [*base, "--archive", str(archive["root"])])
     assert alone.exit_code == 2 and "--archive is for --from cc-news" in alone.output
     assert not (tmp_path / "x.duckdb").exists()
+
+
+def test_a_dead_archive_host_is_a_network_error_after_retries():
+    import socket
+
+    with socket.socket() as sock:  # a port nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    hosts = ccnews.SourceHosts.of(parse_sources(SOURCES).sources)
+    url = f"http://127.0.0.1:{port}/{MONTH}/CC-NEWS-20251006080000-00001.warc.gz"
+    read = ccnews.read_warc(url, hosts, ccnews.window_bounds(SINCE, UNTIL), "r", 10**6)
+    assert read.outcome == "network_error"
+    assert f"cannot reach http://127.0.0.1:{port}/" in (read.error or "")
+    assert "3 tries" in (read.error or "") and read.pages == []
+    with pytest.raises(ccnews.ArchiveError, match="nothing listed .* ConnectionError"):
+        ccnews.list_warcs(f"http://127.0.0.1:{port}/", SINCE, UNTIL)
