@@ -151,6 +151,11 @@ def _read_and_store(
                 store_batch(batch, done)
             return
         previous = ahead
+        if batch and not any(p.get("body") for p in batch):  # only WARC rows: nothing to extract
+            if previous is not None:
+                flush(None, {})
+            store_batch(batch, {})
+            return
         ahead = (batch, extract.submit(batch)) if batch else None
         if previous is not None:
             t0 = time.monotonic()
