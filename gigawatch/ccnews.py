@@ -68,6 +68,15 @@ def check_base_url(value: str) -> str:
     return value.strip()
 
 
+def check_archive(value: str) -> str:
+    """:func:`check_base_url`, and a local folder must exist: what can be checked without
+    reading the archive. Returns the base as it is read (see :func:`list_warcs`)."""
+    base = _base(value)
+    if _is_local(base) and not _local_path(base).is_dir():
+        raise ArchiveError(f"archive folder {_local_path(base)} does not exist")
+    return base
+
+
 def _base(value: str) -> str:
     """The base ending in '/': a URL as given, a local folder (a path or a file:// URL) as
     an absolute path (fsspec reads both; a path needs no %-escapes)."""
@@ -155,11 +164,9 @@ def list_warcs(base_url: str, since: date, until: date) -> Listing:
 
     A month whose listing is missing or unreadable is a :class:`Problem`; when nothing at all
     could be listed, :class:`ArchiveError` (the archive is wrong, not one month of it)."""
-    base = _base(base_url)
+    base = check_archive(base_url)
     start, end = window_bounds(since, until)
     listing = Listing(base_url=base)
-    if _is_local(base) and not _local_path(base).is_dir():
-        raise ArchiveError(f"archive folder {_local_path(base)} does not exist")
     folder_listed = False
     inside = set(months(start, end))
     for year, month in months(start - LIST_BEFORE, end + LIST_AFTER):

@@ -187,6 +187,14 @@ def _run_ingest(sources: Path, db: Path, only: list[str] | None, batch_size: int
     """Run the ingest flow, or the backfill flow for a window (from the sites, or from the
     CC-NEWS archive with ``origin="cc-news"``), with a progress display."""
     config = _load_sources(sources, only)
+    if origin == "cc-news":  # a bad archive URL, a missing folder: exit 2 before the flow
+        from gigawatch.ccnews import ArchiveError, check_archive
+
+        try:
+            check_archive(archive or config.cc_news.base_url)
+        except ArchiveError as exc:
+            err.print(f"archive: {exc}", markup=False, highlight=False, soft_wrap=True)
+            raise typer.Exit(EXIT_BAD_INPUT) from None
     if watches is not None or config.watches:  # a bad watches file: its problems, exit 2
         from gigawatch.cli_watch import load_or_exit
 
@@ -223,7 +231,7 @@ def _run_ingest(sources: Path, db: Path, only: list[str] | None, batch_size: int
             try:
                 summary = _with_progress(backfill, params)
             except ArchiveError as exc:  # a bad archive, found before any work
-                err.print(f"archive: {exc}", markup=False, highlight=False)
+                err.print(f"archive: {exc}", markup=False, highlight=False, soft_wrap=True)
                 raise typer.Exit(EXIT_BAD_INPUT) from None
     _print_startup(summary, server)
     return summary

@@ -499,10 +499,15 @@ def test_cc_news_table_in_the_sources_file():
     ]
 
 
-def test_cli_refuses_a_bad_archive_or_origin_before_running(archive, tmp_path):
+def test_cli_refuses_a_bad_archive_or_origin_before_running(
+    prefect_harness, archive, tmp_path, monkeypatch
+):
+    from prefect.settings import PREFECT_API_URL
     from typer.testing import CliRunner
 
     from gigawatch.cli import app
+
+    monkeypatch.setenv("PREFECT_API_URL", str(PREFECT_API_URL.value()))
 
     runner = CliRunner()
     base = ["backfill", "--since", "2025-10-01", "--until", "2025-10-31",
@@ -514,6 +519,9 @@ def test_cli_refuses_a_bad_archive_or_origin_before_running(archive, tmp_path):
     assert wrong.exit_code == 2 and "--from must be one of crawl, cc-news" in wrong.output
     alone = runner.invoke(app, [*base, "--archive", str(archive["root"])])
     assert alone.exit_code == 2 and "--archive is for --from cc-news" in alone.output
+    missing = runner.invoke(app, [*base, "--from", "cc-news", "--archive", str(tmp_path / "no")])
+    assert missing.exit_code == 2
+    assert f"archive: archive folder {tmp_path / 'no'} does not exist" in missing.output
     assert not (tmp_path / "x.duckdb").exists()
 
 
