@@ -94,6 +94,8 @@ def extract(
     process pool, or in this process with ``in_process`` (on a Dask worker, which is one of
     a pool already). ``taxonomy``: the taxonomy file (None: ``taxonomy_path()``)."""
     candidates = [p for p in pages if p.get("body") is not None]
+    if not candidates:  # feeds answered 304, errors only: nothing to extract
+        return {}
     taxonomy = taxonomy or _taxonomy()
     tagged = extract_pages(candidates, workers=1 if in_process else None, tag=True,
                            taxonomy=taxonomy)  # fmt: skip

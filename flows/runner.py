@@ -18,6 +18,9 @@ and so is a scheduler that cannot be reached (:func:`open_runner` connects at on
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -82,6 +85,9 @@ def open_runner(spec: str | None) -> Iterator[TaskRunner[Any]]:
         return
     from prefect_dask.task_runners import DaskTaskRunner
 
+    # the scheduler and nannies of a LocalCluster log here: at Prefect's level (WARNING for
+    # the CLI unless --verbose), not at the INFO distributed sets when it is imported
+    logging.getLogger("distributed").setLevel(logging.getLogger("prefect").getEffectiveLevel())
     if parsed.address is not None:
         runner = DaskTaskRunner(address=parsed.address,
                                 client_kwargs={"timeout": CONNECT_TIMEOUT})  # fmt: skip
@@ -96,7 +102,27 @@ def open_runner(spec: str | None) -> Iterator[TaskRunner[Any]]:
         except (OSError, TimeoutError) as exc:
             where = parsed.address or f"a LocalCluster of {parsed.local_workers}"
             raise RunnerError(f"cannot reach the Dask scheduler at {where}: {exc}") from exc
-        yield runner
+        try:
+            yield runner
+        finally:
+            if parsed.local_workers is not None:
+                with contextlib.suppress(Exception):
+                    runner.client.run(_send_prefect_records)
+
+
+def _send_prefect_records() -> None:
+    """On a worker of a LocalCluster about to be closed: send the task runs' logs and events
+    to the Prefect API now; left to the worker's exit they outlast the nanny's 4 s wait."""
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+
+    def drain() -> None:  # in a thread: it waits for the services only outside an event loop
+        for service in (APILogWorker, EventsWorker):
+            service.drain_all(timeout=10)
+
+    sender = threading.Thread(target=drain, daemon=True)
+    sender.start()
+    sender.join(20)
 
 
 def on_dask(runner: TaskRunner[Any]) -> bool:
@@ -123,6 +149,8 @@ def release_worker_slot() -> None:
     """Called by a long task that mostly waits (a crawl: its work is in a child process): on a
     Dask worker, leave the worker's thread pool so that the worker runs extraction batches
     meanwhile; elsewhere, nothing."""
+    if "distributed" not in sys.modules:  # not on a Dask worker (and no import for nothing)
+        return
     try:
         from dask.context import thread_state
         from distributed import get_worker, secede

@@ -303,16 +303,17 @@ def run(
     verbose: VerboseOption = False,
 ) -> None:
     """Ingest the configured sources: crawl, extract and load what is new into DuckDB."""
-    _check_dask(dask)
+    _check_dask(dask, verbose)
     summary = _run_ingest(sources, db_path(db), source, batch_size, lock_timeout, verbose, refresh,
                           watches=watches, dask=dask, shards=shards)  # fmt: skip
     _finish(summary)
 
 
-def _check_dask(dask: str | None) -> None:
+def _check_dask(dask: str | None, verbose: bool) -> None:
     """A ``--dask`` value that is neither local:N nor a scheduler address: exit 2."""
     if not dask:
         return
+    _quiet_prefect(verbose)  # before Prefect is imported: it sets its log level then
     from flows.runner import RunnerError, parse_spec
 
     try:
@@ -368,7 +369,7 @@ def backfill(
         err.print(f"--until {until:%Y-%m-%d} is before --since {since:%Y-%m-%d}")
         raise typer.Exit(EXIT_BAD_INPUT)
     _check_origin(origin, archive)
-    _check_dask(dask)
+    _check_dask(dask, verbose)
     summary = _run_ingest(
         sources, db_path(db), source, batch_size, lock_timeout, verbose, refresh,
         window=(since.date(), until.date()), watches=watches, origin=origin, archive=archive,

@@ -9,16 +9,20 @@ and a scheduler address where nothing listens.
 
 from __future__ import annotations
 
+import os
 import shutil
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
+from prefect import flow, task
+from prefect.cache_policies import NO_CACHE
 
 from flows import runner as runner_module
 from flows.ingest import ingest
-from flows.runner import RunnerError, parse_spec
-from flows.shards import AttemptCounter, Shard, assign
+from flows.runner import RunnerError, open_runner, parse_spec, release_worker_slot, worker_slots
+from flows.shards import AttemptCounter, FileFlag, Shard, assign
 from tests.test_incremental import _count, _env, _gigawatch
 from tests.test_ingest_equivalence import TABLES
 from warehouse import db as wh
@@ -155,3 +159,38 @@ def test_a_dead_scheduler_fails_clearly_and_writes_nothing(
         ingest(sources=str(demo_sources), db=str(db), dask=address)
     assert (stored(db), _count(db, "SELECT count(*) FROM flow_runs")) == before
     assert not (tmp_path / "runs").exists()
+
+
+@task(cache_policy=NO_CACHE)
+def _wait_for(flag: FileFlag, seconds: float) -> bool:
+    """A long task that mostly waits, as a crawl shard does."""
+    release_worker_slot()
+    deadline = time.monotonic() + seconds
+    while not flag.is_set() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return flag.is_set()
+
+
+@task(cache_policy=NO_CACHE)
+def _set(flag: FileFlag) -> int:
+    flag.set()
+    return os.getpid()
+
+
+def test_a_crawl_shard_leaves_its_worker_free_for_batches(prefect_harness, tmp_path):
+    """On a cluster of one one-thread worker, a task that waits (as a shard's crawl does)
+    after release_worker_slot() lets the next task run on that worker meanwhile."""
+    flag = FileFlag(tmp_path / "flag")
+
+    @flow
+    def both() -> tuple[bool, int, int]:
+        with open_runner("local:1") as runner:
+            assert worker_slots(runner) == 1
+            waiting = runner.submit(_wait_for, parameters={"flag": flag, "seconds": 30.0})
+            setter = runner.submit(_set, parameters={"flag": flag})
+            return waiting.result(), setter.result(), os.getpid()
+
+    started = time.monotonic()
+    waited, worker, here = both()
+    assert waited and worker != here  # the second task ran on the worker, during the first
+    assert time.monotonic() - started < 30
