@@ -15,6 +15,7 @@ from gigawatch.plan import CrawlPlan
 from gigawatch.settings import DEFAULT_BATCH_SIZE, DEFAULT_SOURCES, db_path
 from gigawatch.sources import load_sources
 from warehouse import db as wh
+from warehouse.lake import prepare as prepare_lake
 
 
 @flow(name="backfill")
@@ -32,6 +33,7 @@ def backfill(
     watches: str | None = None,
     origin: str = "crawl",
     archive: str | None = None,
+    lake: str | None = None,  # a Parquet lake (folder, s3://...); db: its catalogue
 ) -> dict[str, Any]:
     """Collect articles published from ``since`` to ``until`` (inclusive days).
 
@@ -54,6 +56,7 @@ def backfill(
         run_id=current_run_id(), only=only or [], since=since.isoformat(),
         until=until.isoformat(), refresh=refresh,
     )  # fmt: skip
+    plan.lake = prepare_lake(db_path(db), lake, lock_timeout)  # None: one warehouse file
     params = {"since": since.isoformat(), "until": until.isoformat(), "sources": sources,
               "only": only, "refresh": refresh, "watches": config.watches,
               "dask": dask, "shards": shards}  # fmt: skip

@@ -13,6 +13,7 @@ from gigawatch.plan import CrawlPlan
 from gigawatch.settings import DEFAULT_BATCH_SIZE, DEFAULT_SOURCES, db_path
 from gigawatch.sources import load_sources
 from warehouse import db as wh
+from warehouse.lake import prepare as prepare_lake
 
 
 @flow(name="ingest")
@@ -26,6 +27,7 @@ def ingest(
     dask: str | None = None,
     shards: int | None = None,
     watches: str | None = None,
+    lake: str | None = None,  # a Parquet lake (folder, s3://...); db: its catalogue
 ) -> dict[str, Any]:
     """Crawl the configured sources, extract new articles and load them into DuckDB.
 
@@ -40,6 +42,7 @@ def ingest(
     config = load_sources(sources).select(only)  # fail fast on a bad sources file
     config = with_watches(config, watches)  # and on a bad watches file
     plan = CrawlPlan(run_id=current_run_id(), only=only or [], refresh=refresh)
+    plan.lake = prepare_lake(db_path(db), lake, lock_timeout)  # None: one warehouse file
     params = {"sources": sources, "only": only, "batch_size": batch_size, "refresh": refresh,
               "watches": config.watches, "dask": dask, "shards": shards}  # fmt: skip
     return run_pipeline("ingest", config, db_path(db), plan, params, batch_size, lock_timeout,

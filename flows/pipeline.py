@@ -36,7 +36,7 @@ from gigawatch.settings import run_dir, taxonomy_path
 from gigawatch.sources import SourcesConfig
 from gigawatch.tagger import configure_worker
 from warehouse import db as wh
-from warehouse import load, runs
+from warehouse import lake, load, runs
 from warehouse.runs import recorded_run
 
 POLL_SECONDS = 0.5  # how often the spool is read while the crawl runs
@@ -118,7 +118,11 @@ def store(
     lock_timeout: float,
 ) -> load.BatchResult:
     """Write one batch in one transaction: fetches, bodies, documents, tags, duplicates,
-    stories, and the trend tables they feed."""
+    stories, and the trend tables they feed. With ``plan.lake``: one Parquet file per table
+    in the lake, committed by its manifest, then the catalogue ``db`` synced."""
+    if plan.lake:
+        return lake.store_batch(db, plan.lake, plan.run_id, pages, extracted, plan.window(),
+                                plan.refresh, lock_timeout, lambda: pause_for_test("load"))
     with wh.writer(db, lock_timeout) as con:
         result = load.load_batch(con, pages, extracted, plan.window(), plan.refresh)
         load.refresh_derived(con, result.stored, result.tags)

@@ -18,6 +18,7 @@ import typer
 from rich.console import Console
 
 from gigawatch import __version__
+from gigawatch.cli_lake import lake_app
 from gigawatch.cli_taxonomy import taxonomy_app
 from gigawatch.cli_watch import watch_app
 from gigawatch.demo import DEMO_PORT
@@ -53,6 +54,7 @@ sources_app = typer.Typer(help="Inspect and validate the sources file.", no_args
 app.add_typer(sources_app, name="sources")
 app.add_typer(watch_app, name="watch")  # gigawatch/cli_watch.py
 app.add_typer(taxonomy_app, name="taxonomy")  # gigawatch/cli_taxonomy.py
+app.add_typer(lake_app, name="lake")  # gigawatch/cli_lake.py
 
 # Wide enough for the tables when output goes to a file or a pipe.
 # Emoji codes are never expanded (data such as "postgres:x:101" prints as stored); data goes
@@ -78,6 +80,12 @@ ShardsOption = Annotated[
     int | None,
     typer.Option("--shards", min=1, help="Crawl children, each a group of sources [default: 1, "
                  "or one per Dask worker; at most one per source].", show_default=False),
+]  # fmt: skip
+LakeOption = Annotated[
+    str | None,
+    typer.Option("--lake", help="Write the batches to this Parquet lake (a folder, file://..., "
+                 "s3://bucket/prefix), --db being its catalogue (default: the lake --db is the "
+                 "catalogue of, if any).", show_default=False),
 ]  # fmt: skip
 SourceOption = Annotated[
     list[str] | None, typer.Option("--source", "-s", help="Only this source (repeatable).")
@@ -183,7 +191,7 @@ def _run_ingest(sources: Path, db: Path, only: list[str] | None, batch_size: int
                 window: tuple[date, date] | None = None,
                 watches: Path | None = None, origin: str = "crawl",
                 archive: str | None = None, dask: str | None = None,
-                shards: int | None = None) -> dict:  # fmt: skip
+                shards: int | None = None, lake: str | None = None) -> dict:  # fmt: skip
     """Run the ingest flow, or the backfill flow for a window (from the sites, or from the
     CC-NEWS archive with ``origin="cc-news"``), with a progress display."""
     config = _load_sources(sources, only)
@@ -213,6 +221,7 @@ def _run_ingest(sources: Path, db: Path, only: list[str] | None, batch_size: int
         "watches": str(watches) if watches else None,
         "dask": dask,
         "shards": shards,
+        "lake": lake,
     }
     from flows.runner import RunnerError  # a Dask scheduler that cannot be reached: exit 1
 
@@ -300,12 +309,14 @@ def run(
     watches: WatchesOption = None,
     dask: DaskOption = None,
     shards: ShardsOption = None,
+    lake: LakeOption = None,
     verbose: VerboseOption = False,
 ) -> None:
     """Ingest the configured sources: crawl, extract and load what is new into DuckDB."""
     _check_dask(dask, verbose)
+    _check_lake(db_path(db), lake, lock_timeout)
     summary = _run_ingest(sources, db_path(db), source, batch_size, lock_timeout, verbose, refresh,
-                          watches=watches, dask=dask, shards=shards)  # fmt: skip
+                          watches=watches, dask=dask, shards=shards, lake=lake)  # fmt: skip
     _finish(summary)
 
 
@@ -319,6 +330,21 @@ def _check_dask(dask: str | None, verbose: bool) -> None:
     try:
         parse_spec(dask)
     except RunnerError as exc:
+        err.print(str(exc), markup=False, highlight=False)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+
+
+def _check_lake(db: Path, lake: str | None, lock_timeout: float) -> None:
+    """With ``--lake``: make ``db`` the lake's catalogue, or check it is; exit 2 when it is
+    another lake's, or a warehouse with rows of its own."""
+    if lake is None:
+        return
+    from warehouse.lake import prepare
+    from warehouse.lake_fs import LakeError
+
+    try:
+        prepare(db, lake, lock_timeout)
+    except LakeError as exc:
         err.print(str(exc), markup=False, highlight=False)
         raise typer.Exit(EXIT_BAD_INPUT) from None
 
@@ -345,6 +371,7 @@ def backfill(
     watches: WatchesOption = None,
     dask: DaskOption = None,
     shards: ShardsOption = None,
+    lake: LakeOption = None,
     verbose: VerboseOption = False,
     origin: Annotated[
         str,
@@ -370,10 +397,11 @@ def backfill(
         raise typer.Exit(EXIT_BAD_INPUT)
     _check_origin(origin, archive)
     _check_dask(dask, verbose)
+    _check_lake(db_path(db), lake, lock_timeout)
     summary = _run_ingest(
         sources, db_path(db), source, batch_size, lock_timeout, verbose, refresh,
         window=(since.date(), until.date()), watches=watches, origin=origin, archive=archive,
-        dask=dask, shards=shards,
+        dask=dask, shards=shards, lake=lake,
     )  # fmt: skip
     _finish(summary)
 

@@ -15,7 +15,9 @@ class CrawlPlan:
     ``since``/``until`` (inclusive days, ISO format) make it a backfill: feed items, sitemap
     entries and archive pages outside the window are skipped, and ``archives``/``cdx`` sources
     are enumerated for the window. ``validators`` maps feed and sitemap URLs to the ETag and
-    Last-Modified of their last complete fetch, for conditional requests.
+    Last-Modified of their last complete fetch, for conditional requests. ``lake``: the URL of
+    the Parquet lake the batches are written to, the warehouse being its catalogue (None: the
+    warehouse file holds everything).
     """
 
     run_id: str
@@ -26,6 +28,7 @@ class CrawlPlan:
     until: str | None = None
     refresh: bool = False
     stats_file: str | None = None
+    lake: str | None = None  # a Parquet lake's URL: batches go there (warehouse/lake.py)
 
     @property
     def backfill(self) -> bool:

@@ -21,6 +21,7 @@ from typing import Any
 import duckdb
 
 from gigawatch.settings import DEFAULT_LOCK_TIMEOUT as DEFAULT_LOCK_TIMEOUT  # re-exported
+from warehouse import lake_fs
 from warehouse.sqlfiles import read_derived, split_statements, sql_files
 from warehouse.sqlfiles import read_sql as read_sql  # re-exported: callers import it from here
 from warehouse.sqlfiles import sql_statements as sql_statements  # re-exported too
@@ -78,7 +79,9 @@ def connect(
 ) -> duckdb.DuckDBPyConnection:
     """Open ``path``, retrying while another process holds it, up to ``lock_timeout`` seconds.
 
-    ``config`` holds DuckDB settings applied at start-up (the SQL sandbox's limits)."""
+    ``config`` holds DuckDB settings applied at start-up (the SQL sandbox's limits). On the
+    catalogue of a lake on an object store, the lake's fsspec filesystem is registered
+    (``warehouse.lake_fs.register``)."""
     path = Path(path)
     if read_only and not path.exists():
         raise FileNotFoundError(f"no database at {path}: run `gigawatch run` or `gigawatch demo`")
@@ -88,7 +91,7 @@ def connect(
     delay = 0.05
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only, config=config or {})
+            con = duckdb.connect(str(path), read_only=read_only, config=config or {})
         except duckdb.IOException as exc:
             if not _is_lock_error(exc):
                 raise
@@ -98,6 +101,13 @@ def connect(
                 ) from exc
             time.sleep(delay)
             delay = min(delay * 2, 1.0)
+            continue
+        try:
+            lake_fs.register(con)  # a lake catalogue on an object store: its filesystem
+        except BaseException:
+            con.close()
+            raise
+        return con
 
 
 def apply_migrations(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -191,6 +201,28 @@ def writer(
         con.execute("COMMIT")
     finally:
         con.close()
+        release_memory()
+
+
+def release_memory() -> None:
+    """Hand the C heap's free memory back to the system (glibc's ``malloc_trim``; nothing
+    elsewhere). DuckDB allocates with the C library's malloc, in one arena per thread: what
+    a closed connection freed stays in the process otherwise, and a run's flow process grew
+    batch after batch (about 90 MB more at the peak over a 2,000-page run)."""
+    if _MALLOC_TRIM is not None:
+        _MALLOC_TRIM(0)
+
+
+def _malloc_trim() -> Any:
+    try:
+        import ctypes
+
+        return ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):  # not glibc
+        return None
+
+
+_MALLOC_TRIM = _malloc_trim()
 
 
 @contextmanager

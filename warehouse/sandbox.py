@@ -9,7 +9,8 @@ The rules (README "SQL sandbox", RELIABILITY.md):
 - the file is opened read-only;
 - ``enable_external_access = false``: no file, glob or URL can be read or written, no database
   attached, no extension installed or loaded (autoload and autoinstall off too). The only path
-  allowed is the Parquet file the CLI itself writes for ``--format parquet --out FILE``;
+  allowed is the Parquet file the CLI itself writes for ``--format parquet --out FILE``, and,
+  on the catalogue of a Parquet lake, the lake's directory (its base tables read its files);
 - ``lock_configuration = true`` after the limits are set: ``SET`` cannot raise them;
 - a memory limit and a thread count; a wall-clock timeout enforced with DuckDB's interrupt;
 - results are streamed (``fetchmany``), so a huge result never sits in memory whole.
@@ -70,10 +71,14 @@ def open_sandbox(
     if not path.exists():
         raise FileNotFoundError(f"no database at {path}: run `gigawatch run` or `gigawatch demo`")
     from warehouse.db import connect
+    from warehouse.lake_fs import lake_of
 
     con = connect(path, read_only=True, config=_sandbox_settings(limits))
     try:
         _run(con, "open")
+        lake = lake_of(con)
+        if lake is not None:  # the catalogue of a lake: its files, and only those
+            _run(con, "allow_lake", {"dirs": [lake.rstrip("/") + "/"]})
         if writable:
             _run(con, "allow_paths", {"paths": [str(p) for p in writable]})
         _run(con, "lock")

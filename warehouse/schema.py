@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse import db, dedupe_store, trend_store
+from warehouse import db, dedupe_store, lake_catalog, trend_store
 
 # in this order: the trend tables are computed from the dedupe verdicts
 DERIVED = (dedupe_store, trend_store)
@@ -22,8 +22,10 @@ DERIVED = (dedupe_store, trend_store)
 def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Apply pending migrations and the macros, bring every derived store up to date
     (``ensure_current``), then re-create the views, which read the derived tables. Returns the
-    names of the migrations applied now."""
-    applied = db.migrate(con)
+    names of the migrations applied now. On a lake catalogue, pending migrations see its base
+    tables as tables (``lake_catalog.tables_for_migrations``)."""
+    with lake_catalog.tables_for_migrations(con):  # a lake catalogue's views: tables again
+        applied = db.migrate(con)
     for store in DERIVED:
         store.ensure_current(con)
     db.create_views(con)

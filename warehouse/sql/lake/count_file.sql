@@ -1,0 +1,2 @@
+-- Rows of the Parquet file $path.
+SELECT count(*) FROM read_parquet($path);

@@ -1,0 +1,2 @@
+-- The batches this catalogue has folded.
+SELECT batch FROM lake.batches;
