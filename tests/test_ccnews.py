@@ -8,6 +8,7 @@ import gzip
 import io
 import json
 import shutil
+import zlib
 from collections.abc import Iterator
 from datetime import date, datetime
 from http.server import BaseHTTPRequestHandler
@@ -15,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
@@ -539,3 +542,57 @@ def test_a_dead_archive_host_is_a_network_error_after_retries():
     assert "3 tries" in (read.error or "") and read.pages == []
     with pytest.raises(ccnews.ArchiveError, match="nothing listed .* ConnectionError"):
         ccnews.list_warcs(f"http://127.0.0.1:{port}/", SINCE, UNTIL)
+
+
+def _whole_members(data: bytes) -> bool:
+    """Whether ``data`` is gzip members, each complete (a cut between two records)."""
+    try:
+        return bool(data) and gzip.decompress(data) is not None
+    except (EOFError, OSError):
+        return False
+
+
+def test_a_warc_cut_anywhere_keeps_only_whole_records(tmp_path):
+    """Every cut of a WARC reads without raising: the pages kept are the whole file's first
+    ones, bodies intact, and the file is ok only when it was cut between two gzip members
+    (then it is a shorter, valid WARC)."""
+    full = tmp_path / "CC-NEWS-20251013150000-00009.warc.gz"
+    write_warc(full, [
+        ("https://www.gridwire.example/a", "2025-10-13T15:20:00Z", BROADCOM.encode(), {}),
+        ("https://chipletter.example/b", "2025-10-13T15:21:00Z", AMD.encode(), {}),
+        ("https://www.gridwire.example/c", "2025-10-13T15:22:00Z", XAI_TRUNCATED_OK.encode(), {}),
+    ])  # fmt: skip
+    data = full.read_bytes()
+    hosts = ccnews.SourceHosts.of(parse_sources(SOURCES).sources)
+    window = ccnews.window_bounds(SINCE, UNTIL)
+    whole = ccnews.read_warc(str(full), hosts, window, "r", 10**6)
+    assert [p["url"][-1] for p in whole.pages] == ["a", "b", "c"] and not whole.failed
+    boundaries, rest = [], data  # where each gzip member (one record) ends
+    while rest:
+        member = zlib.decompressobj(31)
+        member.decompress(rest)
+        rest = member.unused_data
+        boundaries.append(len(data) - len(rest))
+    assert len(boundaries) == 7  # warcinfo, then a request and a response per page
+    cut = tmp_path / "cut.warc.gz"
+    for end in sorted({*range(0, len(data), 41), *boundaries[:-1]}):
+        cut.write_bytes(data[:end])
+        read = ccnews.read_warc(str(cut), hosts, window, "r", 10**6)
+        assert read.outcome in ("parse_error", "ok"), (end, read.error)
+        assert (read.outcome == "ok") == _whole_members(data[:end]), (end, read.error)
+        n = len(read.pages)
+        assert [p["body_sha1"] for p in read.pages] == [p["body_sha1"] for p in whole.pages[:n]]
+
+
+@settings(max_examples=120, derandomize=True, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
+@given(
+    prefix=st.sampled_from([b"", b"\x1f\x8b\x08", b"WARC/1.0\r\n"]), junk=st.binary(max_size=600)
+)
+def test_random_bytes_as_a_warc_never_raise(tmp_path, prefix, junk):
+    path = tmp_path / "junk.warc.gz"
+    path.write_bytes(prefix + junk)
+    hosts = ccnews.SourceHosts.of(parse_sources(SOURCES).sources)
+    read = ccnews.read_warc(str(path), hosts, ccnews.window_bounds(SINCE, UNTIL), "r", 10**6)
+    assert read.outcome in ("ok", "parse_error")
+    assert read.outcome == "ok" or read.error
