@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import time
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +25,16 @@ from flows import runner as runner_module
 from flows.ingest import ingest
 from flows.runner import RunnerError, open_runner, parse_spec, release_worker_slot, worker_slots
 from flows.shards import AttemptCounter, FileFlag, Shard, assign
+from tests.sitekit import FixtureSite
+from tests.test_crashes import (
+    N,
+    _group,
+    _kill,
+    _next_run_completes,
+    _start,
+    _wait,
+    assert_consistent,
+)
 from tests.test_incremental import _count, _env, _gigawatch
 from tests.test_ingest_equivalence import TABLES
 from warehouse import db as wh
@@ -194,3 +206,34 @@ def test_a_crawl_shard_leaves_its_worker_free_for_batches(prefect_harness, tmp_p
     waited, worker, here = both()
     assert waited and worker != here  # the second task ran on the worker, during the first
     assert time.monotonic() - started < 30
+
+
+def test_a_run_on_a_local_cluster_killed_in_a_batch_leaves_nothing_behind(
+    prefect_harness, tmp_path
+):
+    """``gigawatch run --dask local:1`` killed with SIGKILL inside its second batch's
+    transaction: its Dask workers, their nanny and the crawl child end with it, the first
+    batch is whole, and the next run stores every article exactly once."""
+    with FixtureSite(article_delay=0.2) as site:
+        for i in range(N):
+            site.add_article(f"d-{i}", date(2025, 10, 1 + i % 28), i)
+        site.publish_feed()
+        sources = tmp_path / "s.toml"
+        sources.write_text(site.sources(), encoding="utf-8")
+        db, marker = tmp_path / "w.duckdb", tmp_path / "paused"
+        env = {**_env(prefect_harness), "GIGAWATCH_TEST_PAUSE_AT": "load:2",
+               "GIGAWATCH_TEST_PAUSE_FILE": str(marker)}  # fmt: skip
+        proc = _start(sources, db, env, "--batch-size", "4", "--dask", "local:1")
+        _wait(marker.exists, proc, "the pause in the second batch's transaction")
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        deadline = time.monotonic() + 15
+        while _group(proc.pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        left = _group(proc.pid)
+        _kill(proc)
+        assert not left, left
+        assert 0 < assert_consistent(db) < N
+        assert _count(db, "SELECT count(*) FROM fetches") == 4  # the first batch's pages
+        env.pop("GIGAWATCH_TEST_PAUSE_AT")
+        _next_run_completes(sources, db, env, site)
