@@ -186,7 +186,7 @@ def _read_and_store(
             outside.update(read.outside_window)
             if read.failed:
                 failed.append({"url": read.url, "outcome": read.outcome, "error": read.error})
-                logger.warning("%s: %s", read.url, read.error)
+                logger.warning("%s", read.error)  # names the WARC
             pages.extend(read.pages)
             pages.append(_warc_row(plan.run_id, read))
             if read.extracted:
