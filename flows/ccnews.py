@@ -213,7 +213,7 @@ def _result(warc: ccnews.WarcFile, future: PrefectFuture[ccnews.WarcRead]) -> cc
     try:
         return future.result()
     except Exception as exc:
-        error = f"reading the WARC failed: {type(exc).__name__}: {exc}"
+        error = f"reading the WARC failed ({type(exc).__name__}: {exc}): {warc.url}"
         return ccnews.WarcRead(warc.url, outcome="network_error", error=error)
 
 
