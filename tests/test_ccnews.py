@@ -596,3 +596,46 @@ def test_random_bytes_as_a_warc_never_raise(tmp_path, prefix, junk):
     read = ccnews.read_warc(str(path), hosts, ccnews.window_bounds(SINCE, UNTIL), "r", 10**6)
     assert read.outcome in ("ok", "parse_error")
     assert read.outcome == "ok" or read.error
+
+
+def test_the_archive_on_an_s3_api_reads_as_the_folder(archive, monkeypatch):
+    """The same archive copied to an S3 API on 127.0.0.1 (moto in server mode), read through
+    fsspec's s3fs: the same WARC files, the same pages, the same failures."""
+    import fsspec
+    from moto.server import ThreadedMotoServer
+
+    s3fs_class = fsspec.get_filesystem_class("s3")
+    s3fs_class.clear_instance_cache()  # an instance made for another endpoint is not reused
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    try:
+        host, port = server.get_host_and_port()
+        for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                           "AWS_DEFAULT_REGION": "us-east-1",
+                           "AWS_ENDPOINT_URL": f"http://{host}:{port}",
+                           "AWS_EC2_METADATA_DISABLED": "true"}.items():  # fmt: skip
+            monkeypatch.setenv(key, value)
+        fs = fsspec.filesystem("s3", skip_instance_cache=True)
+        fs.mkdir("cc-archive")
+        root = archive["root"]
+        for path in root.rglob("*"):
+            if path.is_file():
+                fs.pipe_file(f"cc-archive/{path.relative_to(root)}", path.read_bytes())
+        hosts = ccnews.SourceHosts.of(load_sources(archive["sources"]).sources)
+        window = ccnews.window_bounds(SINCE, UNTIL)
+
+        def reads(base: str) -> list[tuple[str, str, list[str]]]:
+            listing = ccnews.list_warcs(base, SINCE, UNTIL)
+            out = []
+            for warc in listing.warcs:
+                read = ccnews.read_warc(warc.url, hosts, window, "r", 10**6)
+                out.append((Path(warc.url).name, read.outcome,
+                            [p["body_sha1"] for p in read.pages]))  # fmt: skip
+            return out
+
+        from_s3 = reads("s3://cc-archive/")
+        assert from_s3 == reads(str(root))
+        assert [o for _, o, _ in from_s3].count("ok") == 3 and len(from_s3) == 6
+    finally:
+        s3fs_class.clear_instance_cache()
+        server.stop()
