@@ -19,6 +19,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -188,6 +189,20 @@ def test_a_lake_catalogue_is_queried_like_a_warehouse(local_lake, ingested, tmp_
     assert exported.exit_code == 0, exported.output
     assert (tmp_path / "x" / "articles").is_dir() and (tmp_path / "x" / "documents").is_dir()
 
+    # commands that rewrite stored articles or tags in place refuse, saying why
+    from warehouse.lake_fs import LakeError
+    from warehouse.reextract import candidates
+    from warehouse.tags import retag
+
+    with pytest.raises(LakeError, match="catalogue of the lake"):
+        retag(db)
+    con = wh.connect(db, read_only=True)
+    try:
+        with pytest.raises(LakeError, match="immutable"):
+            candidates(con, None, None, [], False, datetime.now(UTC))
+    finally:
+        con.close()
+
     # a warehouse with rows of its own does not become a catalogue; nor does another lake's
     other = runner.invoke(app, ["lake", "sync", "--db", str(ingested["db"]), "--lake",
                                 str(tmp_path / "l2")])  # fmt: skip
@@ -350,3 +365,37 @@ def test_two_writers_at_once_lose_nothing(prefect_harness, ingested, demo_source
     assert in_lake[1] > in_lake[0]  # both stored the articles of the two sources
     assert shown == (in_lake[0], in_lake[0])  # each article once, none lost
     assert winners == [(runs[0],)]
+
+
+def test_a_refreshed_article_shows_its_new_version(prefect_harness, tmp_path):
+    """--refresh re-extracts a changed page: the lake keeps both versions, the views show the
+    new one with its tags, as a single-file warehouse does."""
+    from datetime import date
+
+    from tests.sitekit import FixtureSite
+
+    with FixtureSite() as site:
+        for i in range(6):
+            site.add_article(f"story-{i}", date(2025, 10, 1 + i), i)
+        site.publish_feed()
+        sources = tmp_path / "s.toml"
+        sources.write_text(site.sources(), encoding="utf-8")
+        single, db, lake = tmp_path / "w.duckdb", tmp_path / "cat.duckdb", tmp_path / "lake"
+        for target, url in ((single, None), (db, str(lake))):
+            assert _ingest(sources, target, url)["articles_new"] == 6
+        site.add_article("story-0", date(2025, 10, 1), 0, extra="Correction: the date was moved.")
+        for target, url in ((single, None), (db, str(lake))):
+            assert _ingest(sources, target, url, refresh=True)["articles_new"] == 1
+    tables = ["documents", "article_tags", "tag_mentions", "tag_facts", "articles",
+              "article_dedupe", "trend_docs"]  # fmt: skip
+    assert answers(db, tables) == answers(single, tables)
+    con = wh.connect(db, read_only=True)
+    try:
+        text = con.execute("SELECT text FROM documents WHERE url LIKE '%story-0%'").fetchone()[0]
+        versions = con.execute(
+            "SELECT lake_op FROM lake.rows_documents WHERE url LIKE '%story-0%' ORDER BY lake_seq"
+        ).fetchall()
+    finally:
+        con.close()
+    assert "Correction: the date was moved." in text
+    assert versions == [("insert",), ("update",)]

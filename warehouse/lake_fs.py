@@ -143,3 +143,15 @@ def register(con: duckdb.DuckDBPyConnection, url: str | None = None) -> Lake | N
 def same_lake(a: str, b: str) -> bool:
     """Whether two URLs name the same lake (a relative folder and its absolute path do)."""
     return Lake.open(a).canonical == Lake.open(b).canonical
+
+
+def refuse_in_place(con: duckdb.DuckDBPyConnection, command: str) -> None:
+    """Raise :class:`LakeError` when ``con`` is a lake catalogue: ``command`` rewrites stored
+    documents or tags in place, and a lake's files are never rewritten."""
+    url = lake_of(con)
+    if url is not None:
+        raise LakeError(
+            f"`gigawatch {command}` rewrites stored articles or tags in place; this warehouse "
+            f"is the catalogue of the lake {url}, whose batch files are immutable: run it on a "
+            "single-file warehouse"
+        )

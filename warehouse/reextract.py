@@ -19,6 +19,7 @@ import duckdb
 
 from gigawatch.extract import EXTRACT_OPTIONS_JSON, EXTRACTOR, Extracted
 from warehouse.db import read_sql
+from warehouse.lake_fs import refuse_in_place
 from warehouse.load import refresh_derived, update_row, write_rows
 
 # the fields compared to count what changed: summary key -> documents column
@@ -55,6 +56,9 @@ def candidates(
     outdated: bool,
     resume: datetime,
 ) -> list[int]:
+    """The stored articles to extract again (a lake catalogue refuses: its files are
+    immutable)."""
+    refuse_in_place(con, "reextract")
     params = {"since": since, "until": until, "sources": list(sources), "outdated": outdated,
               "extractor": EXTRACTOR, "extract_options": EXTRACT_OPTIONS_JSON,
               "resume_from": resume}  # fmt: skip

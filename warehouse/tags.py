@@ -26,6 +26,7 @@ from gigawatch.tagger import ArticleTags, configure_worker, tag_batch, worker_ta
 from warehouse import db as wh
 from warehouse import schema, trend_store
 from warehouse.db import read_sql, sql_statements
+from warehouse.lake_fs import refuse_in_place
 
 INSERT_CHUNK = 50_000  # rows per INSERT statement, bounds the size of one parameter list
 
@@ -223,6 +224,11 @@ def retag(
     t0 = time.monotonic()
     path = Path(path)
     schema.ensure_schema(path, lock_timeout)
+    con = wh.connect(path, lock_timeout=lock_timeout)
+    try:
+        refuse_in_place(con, "retag")
+    finally:
+        con.close()
     total = _count(path, lock_timeout)
     workers = workers or os.cpu_count() or 1
     rows = _Rows()
