@@ -7,7 +7,13 @@ from pathlib import Path
 
 DEFAULT_DB = Path("data/gigawatch.duckdb")
 DEFAULT_SOURCES = Path("sources.toml")
-DEFAULT_BATCH_SIZE = 100
+# Pages per extract/store batch (one transaction each). Storing a batch has a fixed cost (a
+# connection, the known-bodies and dedupe queries, the trend refresh: ~0.3 CPU-s), and a
+# batch's pages and DuckDB's work on them are in memory while it is stored. gigawatch run on
+# bench_ingest's 2,000 pages (BENCHMARKS.md): the flow process's CPU 21.0 / 16.4 / 14.7 /
+# 13.9 s and the process tree's peak 719 / 733 / 812 / 894 MB with 100 / 250 / 500 / 1,000.
+# A slow crawl still stores what it has every FLUSH_SECONDS (flows/pipeline.py).
+DEFAULT_BATCH_SIZE = 250
 DEFAULT_LOCK_TIMEOUT = 60.0  # seconds a writer waits for another process writing the database
 
 
