@@ -53,6 +53,7 @@ WARC_NAME = re.compile(r"CC-NEWS-(\d{14})-\d+\.warc(?:\.gz)?$")
 LIST_BEFORE = timedelta(hours=6)
 LIST_AFTER = timedelta(hours=1)
 OPEN_ATTEMPTS = 3  # a WARC that cannot be reached is tried this often before it is an error
+RETRIED_STATUSES = (429, 500, 502, 503, 504)  # "try again later" answers
 
 
 class ArchiveError(ValueError):
@@ -311,7 +312,12 @@ class WarcRead:
 
 
 class WarcUnreachable(OSError):
-    """A WARC could not be opened after ``OPEN_ATTEMPTS`` tries (a dead host, a timeout)."""
+    """A WARC could not be opened after ``OPEN_ATTEMPTS`` tries (a dead host, a timeout, or
+    ``status``: the HTTP status of the last "try again later" answer)."""
+
+    def __init__(self, message: str, status: int | None = None):
+        super().__init__(message)
+        self.status = status
 
 
 def read_warc(
@@ -332,7 +338,8 @@ def read_warc(
     except FileNotFoundError:
         result.outcome, result.error = "http_error", f"WARC not found (404): {url}"
     except WarcUnreachable as exc:
-        result.outcome, result.error = "network_error", str(exc)
+        result.outcome = "http_error" if exc.status is not None else "network_error"
+        result.error = str(exc)
     except _NotWarc as exc:
         result.outcome, result.error = "parse_error", str(exc)
     except Exception as exc:
@@ -361,9 +368,14 @@ def _open_url(url: str) -> Any:
     try:
         return fsspec.open(url, "rb", **options).open()
     except FileNotFoundError as exc:
+        # fsspec's HTTP file system says "not found" for a dead host and any HTTP error too
         cause = _connection_error(exc)
-        if cause is not None:  # fsspec's HTTP file system says "not found" for a dead host too
+        if cause is not None:
             raise ConnectionError(_describe(cause)) from exc
+        answer = exc.__cause__ or exc.__context__
+        status = getattr(answer, "status", None)
+        if answer is not None and isinstance(status, int) and status != 404:
+            raise answer from None
         raise
 
 
@@ -382,7 +394,8 @@ def _connection_error(exc: BaseException) -> BaseException | None:
 
 def _open_stream(url: str) -> Any:
     """The WARC's bytes as a stream; opening is tried ``OPEN_ATTEMPTS`` times on network
-    errors (a dead host, a timeout), one second more apart each time."""
+    errors (a dead host, a timeout) and on answers that say "later" (429, 5xx: an archive
+    under load answers 503), one second more apart each time."""
     last: Exception | None = None
     for attempt in range(OPEN_ATTEMPTS):
         if attempt:
@@ -393,9 +406,14 @@ def _open_stream(url: str) -> Any:
             raise
         except Exception as exc:
             outcome, _ = _fetch_error(exc)
-            if outcome != "network_error":
+            status = getattr(exc, "status", None)
+            if outcome != "network_error" and status not in RETRIED_STATUSES:
                 raise
             last = exc
+    status = getattr(last, "status", None)
+    if isinstance(status, int):
+        raise WarcUnreachable(f"HTTP {status} from {url} ({OPEN_ATTEMPTS} tries): "
+                              f"{_describe(last)}", status)  # fmt: skip
     raise WarcUnreachable(f"cannot reach {url} ({OPEN_ATTEMPTS} tries): {_describe(last)}")
 
 

@@ -639,3 +639,33 @@ def test_the_archive_on_an_s3_api_reads_as_the_folder(archive, monkeypatch):
     finally:
         s3fs_class.clear_instance_cache()
         server.stop()
+
+
+def test_an_archive_under_load_is_retried(archive):
+    """503 twice, then the file: read; 503 every time: an http_error after 3 tries."""
+    rel = f"{MONTH}/CC-NEWS-20251006080000-00001.warc.gz"
+    data = (archive["root"] / rel).read_bytes()
+    asked: list[str] = []
+
+    def answer(handler: BaseHTTPRequestHandler) -> None:
+        asked.append(handler.path)
+        busy = handler.path.startswith("/always") or asked.count(handler.path) <= 2
+        body = b"Slow Down" if busy else data
+        handler.send_response(503 if busy else 200)
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body)
+
+    server = serve(answer)
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    hosts = ccnews.SourceHosts.of(parse_sources(SOURCES).sources)
+    window = ccnews.window_bounds(SINCE, UNTIL)
+    try:
+        read = ccnews.read_warc(f"{base}/{rel}", hosts, window, "r", 10**6)
+        assert not read.failed and len(read.pages) == 1 and asked.count(f"/{rel}") >= 3
+        busy = ccnews.read_warc(f"{base}/always/{rel}", hosts, window, "r", 10**6)
+        assert busy.outcome == "http_error" and "HTTP 503" in (busy.error or "")
+        assert "(3 tries)" in (busy.error or "")
+    finally:
+        server.shutdown()
+        server.server_close()
