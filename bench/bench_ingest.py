@@ -34,7 +34,7 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -71,10 +71,28 @@ class Measure:
     cpu: float
     peak_mb: float
     out: str = ""
+    # the highest resident size of each process, in MB, by role (see _role)
+    roles: dict[str, list[float]] = field(default_factory=dict)
 
 
-def _tree_rss(pid: int) -> int:
-    """Resident bytes of ``pid`` and all its descendants (Linux /proc)."""
+def _role(pid: int) -> str:
+    """What a process of the run is, from its command line."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            cmd = f.read().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return "other"
+    for marker, role in (("spawn_main", "pool worker"), ("resource_tracker", "other"),
+                         ("scrapy", "crawl"), ("ctypes", "crawl"), ("uvicorn", "prefect server"),
+                         ("prefect", "prefect server"), ("gigawatch", "flow")):  # fmt: skip
+        if marker in cmd:
+            return role
+    return "other"
+
+
+def _tree_rss(pid: int, peaks: dict[int, tuple[str, int]] | None = None) -> int:
+    """Resident bytes of ``pid`` and all its descendants (Linux /proc); with ``peaks``, each
+    one's highest resident size so far, by pid, with its role."""
     children: dict[int, list[int]] = {}
     rss: dict[int, int] = {}
     for entry in os.scandir("/proc"):
@@ -93,6 +111,8 @@ def _tree_rss(pid: int) -> int:
         p = todo.pop()
         total += rss.get(p, 0)
         todo.extend(children.get(p, []))
+        if peaks is not None and p in rss and rss[p] > peaks.get(p, ("", 0))[1]:
+            peaks[p] = (peaks[p][0] if p in peaks else _role(p), rss[p])
     return total
 
 
@@ -105,11 +125,12 @@ def measure(cmd: list[str], env: dict[str, str] | None = None, cwd: Path | None 
                             cwd=cwd, text=True)  # fmt: skip
     peak = 0
     done = threading.Event()
+    peaks: dict[int, tuple[str, int]] = {}
 
     def sample() -> None:
         nonlocal peak
         while not done.is_set():
-            peak = max(peak, _tree_rss(proc.pid))
+            peak = max(peak, _tree_rss(proc.pid, peaks))
             done.wait(0.2)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -124,7 +145,19 @@ def measure(cmd: list[str], env: dict[str, str] | None = None, cwd: Path | None 
     cpu = (after.children_user - before.children_user) + (
         after.children_system - before.children_system
     )
-    return Measure(wall, cpu, peak / 2**20, out)
+    roles: dict[str, list[float]] = {}
+    for role, high in peaks.values():
+        roles.setdefault(role, []).append(high / 2**20)
+    return Measure(wall, cpu, peak / 2**20, out, roles)
+
+
+def by_process(m: Measure) -> str:
+    """Each process's peak, by role: "flow 377, pool worker 159 + 159, crawl 104"."""
+    return ", ".join(
+        f"{role} " + " + ".join(f"{mb:.0f}" for mb in sorted(mbs, reverse=True))
+        for role, mbs in sorted(m.roles.items(), key=lambda kv: -max(kv[1]))
+        if max(mbs) >= 20
+    )
 
 
 def sources_file(work: Path, base: str, n: int) -> Path:
@@ -222,7 +255,7 @@ def median(ms: list[Measure]) -> Measure:
     walls = sorted(ms, key=lambda m: m.wall)
     mid = walls[len(walls) // 2]
     return Measure(mid.wall, statistics.median(m.cpu for m in ms),
-                   max(m.peak_mb for m in ms), mid.out)  # fmt: skip
+                   max(m.peak_mb for m in ms), mid.out, mid.roles)  # fmt: skip
 
 
 def row(name: str, m: Measure | None, n: int, ref: float | None) -> str:
@@ -308,11 +341,13 @@ def main() -> int:
         if cli:
             line += f", gigawatch ÷ CLI sitemap mode {g / (n / median(cli).wall):.2f}"
         print(line)
+        print(f"peak MB by process, gigawatch run: {by_process(median(runs))}; no-op with a "
+              f"server up: {by_process(median(served))}")  # fmt: skip
         recorded = json.dumps(timings) if timings else "not recorded"
         print(f"per-stage seconds of the last run: {recorded}")
         if args.scaling:
             # with a Prefect server up, so that the per-page cost is not the start-up's
-            print("\n| N | wall s | ms per page | peak MB |\n|---|---|---|---|")
+            print("\n| N | wall s | ms per page | peak MB | by process |\n|---|---|---|---|---|")
             with local_server() as api:
                 for size in (int(s) for s in args.scaling.split(",")):
                     sub = work / f"scale-{size}"
@@ -324,7 +359,7 @@ def main() -> int:
                     src = sources_file(sub, base, size)
                     m = gigawatch_run(sub, src, sub / "run.duckdb", api)
                     print(f"| {size} | {m.wall:.1f} | {1000 * m.wall / size:.1f} "
-                          f"| {m.peak_mb:.0f} |", flush=True)  # fmt: skip
+                          f"| {m.peak_mb:.0f} | {by_process(m)} |", flush=True)  # fmt: skip
     finally:
         server.shutdown()
         server.server_close()
