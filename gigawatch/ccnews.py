@@ -54,6 +54,7 @@ LIST_BEFORE = timedelta(hours=6)
 LIST_AFTER = timedelta(hours=1)
 OPEN_ATTEMPTS = 3  # a WARC that cannot be reached is tried this often before it is an error
 RETRIED_STATUSES = (429, 500, 502, 503, 504)  # "try again later" answers
+RETRY_SECONDS = 1.0  # the wait before the second try; twice that before the third
 
 
 class ArchiveError(ValueError):
@@ -174,7 +175,7 @@ def list_warcs(base_url: str, since: date, until: date) -> Listing:
         month_dir = f"{NEWS_PREFIX}/{year:04d}/{month:02d}/"
         paths_url = base + month_dir + "warc.paths.gz"
         try:
-            with _open_url(paths_url) as fh:
+            with _open_stream(paths_url) as fh:
                 text = gzip.decompress(fh.read()).decode("utf-8")
         except FileNotFoundError:
             found = None
@@ -188,6 +189,8 @@ def list_warcs(base_url: str, since: date, until: date) -> Listing:
             continue
         except Exception as exc:  # unreadable: a dead host, an HTTP status, not gzip
             outcome, error = _fetch_error(exc)
+            if outcome == "network_error":  # the archive itself is out of reach
+                raise ArchiveError(f"cannot reach the archive {base}: {error}") from exc
             listing.problems.append(
                 Problem("listing", paths_url, outcome, f"cannot read {paths_url}: {error}")
             )
@@ -338,8 +341,7 @@ def read_warc(
     except FileNotFoundError:
         result.outcome, result.error = "http_error", f"WARC not found (404): {url}"
     except WarcUnreachable as exc:
-        result.outcome = "http_error" if exc.status is not None else "network_error"
-        result.error = str(exc)
+        result.outcome, result.error = _fetch_error(exc)
     except _NotWarc as exc:
         result.outcome, result.error = "parse_error", str(exc)
     except Exception as exc:
@@ -393,13 +395,13 @@ def _connection_error(exc: BaseException) -> BaseException | None:
 
 
 def _open_stream(url: str) -> Any:
-    """The WARC's bytes as a stream; opening is tried ``OPEN_ATTEMPTS`` times on network
-    errors (a dead host, a timeout) and on answers that say "later" (429, 5xx: an archive
-    under load answers 503), one second more apart each time."""
+    """``url``'s bytes as a stream (a WARC, a listing); opening is tried ``OPEN_ATTEMPTS``
+    times on network errors (a dead host, a timeout) and on answers that say "later" (429,
+    5xx: an archive under load answers 503), ``RETRY_SECONDS`` more apart each time."""
     last: Exception | None = None
     for attempt in range(OPEN_ATTEMPTS):
         if attempt:
-            sleep(attempt)
+            sleep(attempt * RETRY_SECONDS)
         try:
             return _open_url(url)
         except FileNotFoundError:
@@ -598,6 +600,8 @@ def _fetch_error(exc: BaseException) -> tuple[str, str]:
     network_error; anything else the data's fault (warcio, zlib or gzip choking on it), a
     parse_error."""
     status = getattr(exc, "status", None)
+    if isinstance(exc, WarcUnreachable):
+        return ("network_error" if status is None else "http_error"), str(exc)
     if isinstance(status, int) and status >= 400:
         return "http_error", f"HTTP {status}: {_describe(exc)}"
     if isinstance(exc, gzip.BadGzipFile | zlib.error | EOFError | UnicodeDecodeError):
