@@ -112,7 +112,11 @@ def _tree_rss(pid: int, peaks: dict[int, tuple[str, int]] | None = None) -> int:
         total += rss.get(p, 0)
         todo.extend(children.get(p, []))
         if peaks is not None and p in rss and rss[p] > peaks.get(p, ("", 0))[1]:
-            peaks[p] = (peaks[p][0] if p in peaks else _role(p), rss[p])
+            # a child between fork and exec still shows the flow's command line (and its
+            # resident pages): only the top process is the flow
+            role = _role(p)
+            if role != "flow" or p == pid:
+                peaks[p] = (role, rss[p])
     return total
 
 
