@@ -122,7 +122,7 @@ def store(
     in the lake, committed by its manifest, then the catalogue ``db`` synced."""
     if plan.lake:
         return lake.store_batch(db, plan.lake, plan.run_id, pages, extracted, plan.window(),
-                                plan.refresh, lock_timeout, lambda: pause_for_test("load"))
+                                plan.refresh, lock_timeout, lambda: pause_for_test("load"))  # fmt: skip
     with wh.writer(db, lock_timeout) as con:
         result = load.load_batch(con, pages, extracted, plan.window(), plan.refresh)
         load.refresh_derived(con, result.stored, result.tags)
