@@ -121,8 +121,17 @@ def store(
     stories, and the trend tables they feed. With ``plan.lake``: one Parquet file per table
     in the lake, committed by its manifest, then the catalogue ``db`` synced."""
     if plan.lake:
-        return lake.store_batch(db, plan.lake, plan.run_id, pages, extracted, plan.window(),
-                                plan.refresh, lock_timeout, lambda: pause_for_test("load"))  # fmt: skip
+        return lake.store_batch(
+            db,
+            plan.lake,
+            plan.run_id,
+            pages,
+            extracted,
+            plan.window(),
+            plan.refresh,
+            lock_timeout,
+            lambda: pause_for_test("load"),
+        )
     with wh.writer(db, lock_timeout) as con:
         result = load.load_batch(con, pages, extracted, plan.window(), plan.refresh)
         load.refresh_derived(con, result.stored, result.tags)
