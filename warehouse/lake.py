@@ -122,8 +122,8 @@ def prepare(path: str | Path, url: str | None, lock_timeout: float) -> str | Non
     path = Path(path)
     if url is None and not path.exists():
         return None
-    if url is None:
-        con = db.connect(path, lock_timeout=lock_timeout)
+    if url is None:  # only read: a warehouse on a read-only filesystem fails in the run, clearly
+        con = db.connect(path, read_only=True, lock_timeout=lock_timeout)
         try:
             return lake_of(con)
         finally:
