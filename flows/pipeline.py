@@ -86,13 +86,26 @@ def crawl(
     return run_crawl(sources, workdir, plan, on_spool=on_spool, stop=stop)
 
 
+class PageBatch:
+    """A batch's pages as one task parameter. Prefect walks the lists and dicts given to a
+    task, looking for futures, when it is submitted and again where it runs (~0.25 ms a page,
+    ~120 ms for 500 pages); it does not look inside this."""
+
+    __slots__ = ("pages",)
+
+    def __init__(self, pages: list[dict[str, Any]]):
+        self.pages = pages
+
+
 @task(cache_policy=NO_CACHE)
 def extract(
-    pages: list[dict[str, Any]], taxonomy: str | None = None, in_process: bool = False
+    pages: list[dict[str, Any]] | PageBatch, taxonomy: str | None = None, in_process: bool = False
 ) -> dict[str, Extracted]:
     """Extract and tag the article pages of a batch with trafilatura and the tagger, over a
     process pool, or in this process with ``in_process`` (on a Dask worker, which is one of
     a pool already). ``taxonomy``: the taxonomy file (None: ``taxonomy_path()``)."""
+    if isinstance(pages, PageBatch):
+        pages = pages.pages
     candidates = [p for p in pages if p.get("body") is not None]
     if not candidates:  # feeds answered 304, errors only: nothing to extract
         return {}
@@ -299,7 +312,7 @@ def _crawl_and_store(
                 store_oldest()
             return
         oldest = ahead.popleft() if len(ahead) >= slots else None
-        job = runner.submit(extract, parameters={"pages": pages, "taxonomy": taxonomy,
+        job = runner.submit(extract, parameters={"pages": PageBatch(pages), "taxonomy": taxonomy,
                                                  "in_process": distributed})  # fmt: skip
         if oldest is not None:
             ahead.appendleft(oldest)
