@@ -122,6 +122,9 @@ class Candidate:
     kind: str  # guessed from the name's words (``[kinds]``)
     sentence: str  # the first deal sentence naming it, whitespace collapsed
 
+    def __reduce__(self) -> tuple[type[Candidate], tuple[str, str, str]]:
+        return (Candidate, (self.name, self.kind, self.sentence))  # as tagger.Mention's
+
 
 DEAL = -2  # automaton group of a deal word (gigawatch/tagger.py keys them with the aliases)
 NAME = -3  # ... of a name word: entry 0 a suffix ("Capital"), 1 a prefix ("Banco"), 2 a

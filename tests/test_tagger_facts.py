@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+import pickle
+
 import pytest
 
-from gigawatch.tagger import Tagger
+from gigawatch.candidates import Candidate
+from gigawatch.tagger import Fact, Mention, Tagger
 from gigawatch.taxonomy import load_taxonomy
 
 
@@ -85,3 +89,27 @@ def test_unknown_currency_rate_leaves_usd_empty(tagger):
 def test_title_facts_are_not_stored(tagger):
     tags = tagger.tag("A 5 GW campus", "The plan was announced on Monday.")
     assert tags.facts == []
+
+
+def test_tags_pickle_back_whole(tagger):
+    """Tags go between processes (the extraction pool, Dask workers) through the tuple each
+    class's ``__reduce__`` gives: every field comes back, with its value."""
+    tags = tagger.tag(
+        "Nscale and Aker sign with OpenAI",
+        "Nscale will build a 230 MW site in Norway for OpenAI, a deal worth up to $6.2 "
+        "billion. Brookfield Ridge Capital will fund 40 % of the project alongside Aker.",
+        "en",
+    )
+    assert tags.mentions and tags.facts
+    tags.candidates.append(Candidate("Brookfield Ridge Capital", "investor", "Brookfield ..."))
+    back = pickle.loads(pickle.dumps(tags))
+    assert back == tags
+    for obj in (tags.mentions[0], tags.facts[0], tags.candidates[0]):
+        fields = dataclasses.fields(obj)
+        assert len(obj.__reduce__()[1]) == len(fields), type(obj)  # a new field is not dropped
+        assert all(getattr(pickle.loads(pickle.dumps(obj)), f.name) == getattr(obj, f.name)
+                   for f in fields)  # fmt: skip
+    fact = dataclasses.replace(tags.facts[0], low=1.5, repeated=True)
+    assert pickle.loads(pickle.dumps(fact)) == fact
+    assert isinstance(pickle.loads(pickle.dumps(Mention("org", "Aker", 2))), Mention)
+    assert isinstance(back.facts[0], Fact)
