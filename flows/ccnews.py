@@ -23,6 +23,7 @@ from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture
 
+from flows.heap import run_heap
 from flows.pipeline import COUNT_KEYS, extract, store
 from flows.runner import is_distributed, open_runner, worker_slots
 from flows.watches import check_watches, finish_watches
@@ -163,7 +164,7 @@ def _read_and_store(
             timings["extract_wait"] += time.monotonic() - t0
             store_batch(previous[0], previous_done)
 
-    with open_runner(dask) as runner:
+    with open_runner(dask) as runner, run_heap():
         limit = max(2, TASKS_PER_SLOT * worker_slots(runner))
         queue: deque[tuple[ccnews.WarcFile, PrefectFuture[ccnews.WarcRead]]] = deque()
         todo = deque(listing.warcs)

@@ -25,6 +25,7 @@ from prefect.context import get_run_context
 from prefect.futures import PrefectFuture, PrefectWrappedFuture
 from prefect.task_runners import TaskRunner
 
+from flows.heap import run_heap
 from flows.runner import on_dask, open_runner, parse_spec, release_worker_slot, worker_slots
 from flows.shards import Shard, assign
 from flows.watches import check_watches, finish_watches
@@ -194,7 +195,7 @@ def run_pipeline(
     if shards is not None and shards < 1:
         raise ValueError(f"shards must be at least 1, not {shards}")
     try:
-        with open_runner(dask) as runner:
+        with open_runner(dask) as runner, run_heap():
             summary = _locked_run(flow_name, config, database, plan, params, batch_size,
                                   lock_timeout, runner, shards)  # fmt: skip
         summary["flow_started_at"] = started

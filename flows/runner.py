@@ -85,6 +85,8 @@ def open_runner(spec: str | None) -> Iterator[TaskRunner[Any]]:
         return
     from prefect_dask.task_runners import DaskTaskRunner
 
+    from flows.dask_worker import SharedApiTls
+
     # the scheduler and nannies of a LocalCluster log here: at Prefect's level (WARNING for
     # the CLI unless --verbose), not at the INFO distributed sets when it is imported
     logging.getLogger("distributed").setLevel(logging.getLogger("prefect").getEffectiveLevel())
@@ -102,6 +104,7 @@ def open_runner(spec: str | None) -> Iterator[TaskRunner[Any]]:
         except (OSError, TimeoutError) as exc:
             where = parsed.address or f"a LocalCluster of {parsed.local_workers}"
             raise RunnerError(f"cannot reach the Dask scheduler at {where}: {exc}") from exc
+        runner.client.register_plugin(SharedApiTls(), name=SharedApiTls.name)
         try:
             yield runner
         finally:

@@ -208,6 +208,49 @@ def test_a_crawl_shard_leaves_its_worker_free_for_batches(prefect_harness, tmp_p
     assert time.monotonic() - started < 30
 
 
+@task(cache_policy=NO_CACHE)
+def _api_tls() -> tuple[bool, bool, int]:
+    """On a worker: whether Prefect's client module has the shared SSL contexts, whether
+    two API clients built there verify with the same one, and this process's id."""
+    import types
+
+    from prefect.client import orchestration
+    from prefect.client.orchestration import get_client
+
+    first, second = get_client(sync_client=True), get_client(sync_client=True)
+    verify = [c._client._transport._pool._ssl_context for c in (first, second)]
+    return (not isinstance(orchestration.ssl, types.ModuleType), verify[0] is verify[1],
+            os.getpid())  # fmt: skip
+
+
+def test_workers_share_one_ssl_context_for_the_prefect_api(prefect_harness):
+    """The worker plugin open_runner registers gives Prefect's API clients on a worker one
+    SSL context (built once, not twice per task); the flow's process is left as it was."""
+    import types
+
+    from prefect.client import orchestration
+
+    @flow
+    def on_worker() -> tuple[bool, bool, int]:
+        with open_runner("local:1") as runner:
+            return runner.submit(_api_tls, parameters={}).result()
+
+    shared, same, worker = on_worker()
+    assert shared and same and worker != os.getpid()
+    assert isinstance(orchestration.ssl, types.ModuleType)  # not in this process
+
+
+def test_run_heap_freezes_then_puts_the_collector_back():
+    import gc
+
+    from flows.heap import FIRST_GENERATION, run_heap
+
+    before = gc.get_threshold()
+    with run_heap():
+        assert gc.get_threshold()[0] == FIRST_GENERATION and gc.get_freeze_count() > 0
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+
+
 def test_a_run_on_a_local_cluster_killed_in_a_batch_leaves_nothing_behind(
     prefect_harness, tmp_path
 ):
