@@ -44,6 +44,7 @@ from bench_ingest import BIN, Measure, measure, stage_times, stored  # noqa: E40
 from ingest_site import generate, serve  # noqa: E402
 
 from flows.serve import local_server  # noqa: E402
+from gigawatch.settings import DEFAULT_BATCH_SIZE  # noqa: E402
 
 
 def sources_file(work: Path, bases: list[str], n: int) -> Path:
@@ -76,6 +77,7 @@ def overhead(
     from prefect import flow, task
     from prefect.cache_policies import NO_CACHE
 
+    from flows.heap import run_heap
     from flows.pipeline import PageBatch, extract
     from flows.runner import open_runner, worker_slots
     from warehouse import db as wh
@@ -97,7 +99,7 @@ def overhead(
         finally:
             con.close()
         out: dict[int, list[tuple[float, float, float]]] = {}
-        with open_runner(spec) as runner:
+        with open_runner(spec) as runner, run_heap():  # as flows.pipeline.run_pipeline
             warm = worker_slots(runner)
             for size in sizes:
                 out[size] = []
@@ -121,9 +123,9 @@ def main() -> int:
     parser.add_argument("--pages", type=int, default=1000, help="articles in all (two sources)")
     parser.add_argument("--dask", default="local:1,local:2", help="comma-separated --dask specs")
     parser.add_argument("--repeat", type=int, default=1, help="runs per runner (the median)")
-    parser.add_argument("--batch-size", type=int, default=100)
+    parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE)
     parser.add_argument("--overhead-batches", type=int, default=6, help="measured per size")
-    parser.add_argument("--overhead-sizes", default="100,500",
+    parser.add_argument("--overhead-sizes", default=f"100,{DEFAULT_BATCH_SIZE},500",
                         help="comma-separated batch sizes of the overhead measure")  # fmt: skip
     parser.add_argument("--workdir", type=Path, help="keep the sites and warehouses here")
     args = parser.parse_args()

@@ -12,7 +12,7 @@ from flows.runner import parse_spec
 from flows.watches import with_watches
 from gigawatch.ccnews import ORIGINS
 from gigawatch.plan import CrawlPlan
-from gigawatch.settings import DEFAULT_BATCH_SIZE, DEFAULT_SOURCES, db_path
+from gigawatch.settings import DEFAULT_SOURCES, batch_size_for, db_path
 from gigawatch.sources import load_sources
 from warehouse import db as wh
 from warehouse.lake import prepare as prepare_lake
@@ -25,7 +25,7 @@ def backfill(
     sources: str = str(DEFAULT_SOURCES),
     only: list[str] | None = None,
     db: str | None = None,
-    batch_size: int = DEFAULT_BATCH_SIZE,
+    batch_size: int | None = None,  # None: 250, or 500 with dask (gigawatch/settings.py)
     lock_timeout: float = wh.DEFAULT_LOCK_TIMEOUT,
     refresh: bool = False,
     dask: str | None = None,
@@ -48,7 +48,7 @@ def backfill(
     """
     if until < since:
         raise ValueError(f"until ({until}) is before since ({since})")
-    parse_spec(dask)  # a bad spec fails before anything starts
+    batch_size = batch_size_for(batch_size, parse_spec(dask).distributed)  # a bad spec fails here
     if origin not in ORIGINS:
         raise ValueError(f"origin must be one of {', '.join(ORIGINS)}, not {origin!r}")
     config = with_watches(load_sources(sources).select(only), watches)
@@ -59,7 +59,7 @@ def backfill(
     plan.lake = prepare_lake(db_path(db), lake, lock_timeout)  # None: one warehouse file
     params = {"since": since.isoformat(), "until": until.isoformat(), "sources": sources,
               "only": only, "refresh": refresh, "watches": config.watches,
-              "dask": dask, "shards": shards}  # fmt: skip
+              "batch_size": batch_size, "dask": dask, "shards": shards}  # fmt: skip
     if origin == "cc-news":
         from flows.ccnews import run_ccnews
 

@@ -10,7 +10,7 @@ from flows.pipeline import current_run_id, run_pipeline
 from flows.runner import parse_spec
 from flows.watches import with_watches
 from gigawatch.plan import CrawlPlan
-from gigawatch.settings import DEFAULT_BATCH_SIZE, DEFAULT_SOURCES, db_path
+from gigawatch.settings import DEFAULT_SOURCES, batch_size_for, db_path
 from gigawatch.sources import load_sources
 from warehouse import db as wh
 from warehouse.lake import prepare as prepare_lake
@@ -21,7 +21,7 @@ def ingest(
     sources: str = str(DEFAULT_SOURCES),
     db: str | None = None,
     only: list[str] | None = None,
-    batch_size: int = DEFAULT_BATCH_SIZE,
+    batch_size: int | None = None,  # None: 250, or 500 with dask (gigawatch/settings.py)
     lock_timeout: float = wh.DEFAULT_LOCK_TIMEOUT,
     refresh: bool = False,
     dask: str | None = None,
@@ -38,7 +38,7 @@ def ingest(
     address, ``flows/runner.py``; None: in this process); ``shards``: crawl children (None: one,
     or one per Dask worker). Returns the run summary.
     """
-    parse_spec(dask)  # a bad spec fails before anything starts
+    batch_size = batch_size_for(batch_size, parse_spec(dask).distributed)  # a bad spec fails here
     config = load_sources(sources).select(only)  # fail fast on a bad sources file
     config = with_watches(config, watches)  # and on a bad watches file
     plan = CrawlPlan(run_id=current_run_id(), only=only or [], refresh=refresh)

@@ -90,7 +90,10 @@ LakeOption = Annotated[
 SourceOption = Annotated[
     list[str] | None, typer.Option("--source", "-s", help="Only this source (repeatable).")
 ]
-BatchOption = Annotated[int, typer.Option(help="Pages per extract/load batch.")]
+BatchOption = Annotated[
+    int | None,
+    typer.Option(help="Pages per extract/load batch [default: 250; 500 with --dask].", min=1),
+]
 LockOption = Annotated[
     float, typer.Option(help="Seconds to wait for another process writing the database.")
 ]
@@ -186,7 +189,7 @@ def _print_summary(summary: dict) -> None:
         console.print(f"{summary['articles_new']} new articles.")
 
 
-def _run_ingest(sources: Path, db: Path, only: list[str] | None, batch_size: int,
+def _run_ingest(sources: Path, db: Path, only: list[str] | None, batch_size: int | None,
                 lock_timeout: float, verbose: bool, refresh: bool = False,
                 window: tuple[date, date] | None = None,
                 watches: Path | None = None, origin: str = "crawl",
@@ -303,7 +306,7 @@ def run(
     sources: SourcesOption = DEFAULT_SOURCES,
     db: DbOption = None,
     source: SourceOption = None,
-    batch_size: BatchOption = DEFAULT_BATCH_SIZE,
+    batch_size: BatchOption = None,
     lock_timeout: LockOption = DEFAULT_LOCK_TIMEOUT,
     refresh: RefreshOption = False,
     watches: WatchesOption = None,
@@ -365,7 +368,7 @@ def backfill(
     sources: SourcesOption = DEFAULT_SOURCES,
     db: DbOption = None,
     source: SourceOption = None,
-    batch_size: BatchOption = DEFAULT_BATCH_SIZE,
+    batch_size: BatchOption = None,
     lock_timeout: LockOption = DEFAULT_LOCK_TIMEOUT,
     refresh: RefreshOption = False,
     watches: WatchesOption = None,

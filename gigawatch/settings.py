@@ -14,6 +14,21 @@ DEFAULT_SOURCES = Path("sources.toml")
 # 13.9 s and the process tree's peak 719 / 733 / 812 / 894 MB with 100 / 250 / 500 / 1,000.
 # A slow crawl still stores what it has every FLUSH_SECONDS (flows/pipeline.py).
 DEFAULT_BATCH_SIZE = 250
+# On Dask each batch is one Prefect task, which takes ~0.2 s to start on a worker (Prefect
+# rebuilds its settings there) plus the pages' and results' transfer: 8.5 / 5.1 / 4.2 % of the
+# batch's extraction time at 100 / 250 / 500 pages (bench/bench_dask.py, BENCHMARKS.md).
+DASK_BATCH_SIZE = 500
+
+
+def batch_size_for(batch_size: int | None, distributed: bool) -> int:
+    """``batch_size``, or the default for where the batches are extracted."""
+    if batch_size is not None:
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be at least 1, not {batch_size}")
+        return batch_size
+    return DASK_BATCH_SIZE if distributed else DEFAULT_BATCH_SIZE
+
+
 DEFAULT_LOCK_TIMEOUT = 60.0  # seconds a writer waits for another process writing the database
 
 
