@@ -300,12 +300,13 @@ def archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
 
 
 def _backfill(
-    archive: dict[str, Any], db: Path, where: str, dask: str | None = None
+    archive: dict[str, Any], db: Path, where: str, dask: str | None = None, lake: str | None = None
 ) -> dict[str, Any]:
     from flows.backfill import backfill
 
     return backfill(since=SINCE, until=UNTIL, sources=str(archive["sources"]), db=str(db),
-                    batch_size=3, origin="cc-news", archive=where, dask=dask)  # fmt: skip
+                    batch_size=3, origin="cc-news", archive=where, dask=dask,
+                    lake=lake)  # fmt: skip
 
 
 def _warehouse(db: Path) -> dict[str, Any]:
@@ -415,6 +416,22 @@ def test_backfill_from_cc_news_over_http_and_from_a_folder(
     after = _warehouse(tmp_path / "http.duckdb")
     assert after["articles"] == http["articles"] and after["stories"] == http["stories"]
     assert after["tags"] == http["tags"]
+
+
+def test_backfill_from_cc_news_into_a_lake_answers_as_one_warehouse_file(
+    prefect_harness, archive, tmp_path
+):
+    """The CC-NEWS path writes a Parquet lake as the crawl path does: its catalogue answers
+    with the same articles, tags, facts, stories and page records as a single file."""
+    one = _backfill(archive, tmp_path / "one.duckdb", str(archive["root"]))
+    lake = tmp_path / "lake"
+    into = _backfill(archive, tmp_path / "catalogue.duckdb", str(archive["root"]),
+                     lake=str(lake))  # fmt: skip
+    assert into["sources"] == one["sources"] and into["status"] == one["status"] == "partial"
+    assert len(list((lake / "_batches").glob("*.json"))) >= 2  # 4 articles, 3 a batch
+    assert list((lake / "documents").glob("day=*/*.parquet"))
+    assert _warehouse(tmp_path / "catalogue.duckdb") == _warehouse(tmp_path / "one.duckdb")
+    assert [a[0] for a in _warehouse(tmp_path / "catalogue.duckdb")["articles"]] == STORED
 
 
 def test_a_bad_archive_is_refused_before_the_run_starts(prefect_harness, archive, tmp_path):
