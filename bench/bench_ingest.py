@@ -351,7 +351,9 @@ def main() -> int:
         print(f"per-stage seconds of the last run: {recorded}")
         if args.scaling:
             # with a Prefect server up, so that the per-page cost is not the start-up's
-            print("\n| N | wall s | ms per page | peak MB | by process |\n|---|---|---|---|---|")
+            # and after the run's start-up (its own Start-up: line), which a page does not cost
+            print("\n| N | wall s | ms per page | ms per page after start-up | CPU ms per page "
+                  "| peak MB | by process |\n|---|---|---|---|---|---|---|")  # fmt: skip
             with local_server() as api:
                 for size in (int(s) for s in args.scaling.split(",")):
                     sub = work / f"scale-{size}"
@@ -362,8 +364,12 @@ def main() -> int:
                     server = serve(sub / "site", args.port)
                     src = sources_file(sub, base, size)
                     m = gigawatch_run(sub, src, sub / "run.duckdb", api)
-                    print(f"| {size} | {m.wall:.1f} | {1000 * m.wall / size:.1f} "
-                          f"| {m.peak_mb:.0f} | {by_process(m)} |", flush=True)  # fmt: skip
+                    up = startup(m.out).split()[0]
+                    after = (f"{1000 * (m.wall - float(up)) / size:.1f}"
+                             if up.replace(".", "", 1).isdigit() else "—")  # fmt: skip
+                    print(f"| {size} | {m.wall:.1f} | {1000 * m.wall / size:.1f} | {after} "
+                          f"| {1000 * m.cpu / size:.1f} | {m.peak_mb:.0f} | {by_process(m)} |",
+                          flush=True)  # fmt: skip
     finally:
         server.shutdown()
         server.server_close()
