@@ -92,7 +92,7 @@ SourceOption = Annotated[
 ]
 BatchOption = Annotated[
     int | None,
-    typer.Option(help="Pages per extract/load batch [default: 250; 500 with --dask].", min=1),
+    typer.Option(help="Pages per extract/load batch (default: 250; 500 with --dask).", min=1),
 ]
 LockOption = Annotated[
     float, typer.Option(help="Seconds to wait for another process writing the database.")
