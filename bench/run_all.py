@@ -23,6 +23,7 @@ FULL = {
     "bench_ingest.py": ["--pages", "2000", "--repeat", "3", "--scaling", "500,2000,10000"],
     "bench_ccnews.py": ["--records", "1000", "--warcs", "8", "--dask", "local:1,local:2"],
     "bench_dask.py": ["--pages", "1000", "--dask", "local:1,local:2"],
+    "bench_results.py": ["--pages", "500", "--repeat", "5"],
 }
 QUICK = {
     "bench_extract.py": [],
@@ -32,6 +33,7 @@ QUICK = {
     "bench_ingest.py": ["--pages", "200", "--repeat", "1"],
     "bench_ccnews.py": ["--records", "120", "--warcs", "4", "--dask", "local:1"],
     "bench_dask.py": ["--pages", "200", "--dask", "local:1,local:2", "--overhead-batches", "2"],
+    "bench_results.py": ["--pages", "50", "--repeat", "2"],
 }
 
 

@@ -4,8 +4,8 @@ A run's flow process holds Prefect, Scrapy's and DuckDB's modules and the taxono
 200,000 objects), then builds and drops a batch's worth of small objects at a time (results
 unpickled from the pool or a Dask worker, rows for the warehouse). With CPython's default
 thresholds (700, 10, 10) that allocation triggers a full collection every few thousand new
-objects, each one walking the whole heap again: unpickling a 500-page result took 0.2–0.6 s
-instead of 0.04 s (``bench/bench_dask.py``'s per-batch overhead). For the length of a run the
+objects, each one walking the whole heap again: unpickling a 500-page batch's results took
+187 ms instead of 29 ms (``bench/bench_results.py``, BENCHMARKS.md). For the length of a run the
 objects alive at its start are frozen (``gc.freeze``: never walked again, never freed) and the
 first generation collects every :data:`FIRST_GENERATION` allocations; both are put back after.
 Cycles are still collected; reference counting frees everything else as before.

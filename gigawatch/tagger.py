@@ -73,7 +73,7 @@ class Mention:
 
     def __reduce__(self) -> tuple[type[Mention], tuple[str, str, int]]:
         # as a tuple: a slots dataclass pickles its state field by field in Python, and a
-        # batch's tags go between processes (pool, Dask workers): 4x faster both ways
+        # batch's tags go between processes (pool, Dask workers): bench/bench_results.py
         return (Mention, (self.kind, self.name, self.count))
 
 
