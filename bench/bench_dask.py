@@ -8,9 +8,10 @@ two seeds, two sitemaps on two ports of 127.0.0.1), and, with a Prefect server k
 
 * ``gigawatch run`` into a new DuckDB file without ``--dask`` (Prefect's thread pool, the
   extraction process pool) and with each ``--dask`` spec (a LocalCluster started by the run:
-  one crawl shard per worker, one task per batch of ``--batch-size`` pages): wall seconds,
-  stored articles, pages/s, the run's ``timings``, and the ratio of each spec's pages/s to
-  the first spec's (the scaling ratio, e.g. local:2 ÷ local:1);
+  one crawl shard per worker, one task per batch of ``--batch-size`` pages, by default each
+  runner's own: 250, or 500 with ``--dask``): wall seconds, stored articles, pages/s, the
+  run's ``timings``, and the ratio of each spec's pages/s to the first spec's (the scaling
+  ratio, e.g. local:2 ÷ local:1);
 * the per-batch scheduling overhead of the Dask path, on a LocalCluster of the last spec: the
   batches of the stored pages (``warehouse.reextract.read_pages``) are submitted through
   ``flows.runner`` one at a time, each to a task that calls the flow's ``extract`` task
@@ -44,7 +45,7 @@ from bench_ingest import BIN, Measure, measure, stage_times, stored  # noqa: E40
 from ingest_site import generate, serve  # noqa: E402
 
 from flows.serve import local_server  # noqa: E402
-from gigawatch.settings import DEFAULT_BATCH_SIZE  # noqa: E402
+from gigawatch.settings import DASK_BATCH_SIZE, DEFAULT_BATCH_SIZE  # noqa: E402
 
 
 def sources_file(work: Path, bases: list[str], n: int) -> Path:
@@ -59,11 +60,14 @@ def sources_file(work: Path, bases: list[str], n: int) -> Path:
     return path
 
 
-def gigawatch_run(work: Path, sources: Path, db: Path, api: str, dask: str, batch: int) -> Measure:
+def gigawatch_run(
+    work: Path, sources: Path, db: Path, api: str, dask: str, batch: int | None
+) -> Measure:
     env = dict(os.environ, DO_NOT_TRACK="1", PREFECT_SERVER_ANALYTICS_ENABLED="false",
                PREFECT_API_URL=api)  # fmt: skip
-    cmd = [str(BIN / "gigawatch"), "run", "--sources", str(sources), "--db", str(db),
-           "--batch-size", str(batch)]  # fmt: skip
+    cmd = [str(BIN / "gigawatch"), "run", "--sources", str(sources), "--db", str(db)]
+    if batch is not None:
+        cmd += ["--batch-size", str(batch)]
     if dask:
         cmd += ["--dask", dask]
     return measure(cmd, env=env, cwd=work)
@@ -123,9 +127,10 @@ def main() -> int:
     parser.add_argument("--pages", type=int, default=1000, help="articles in all (two sources)")
     parser.add_argument("--dask", default="local:1,local:2", help="comma-separated --dask specs")
     parser.add_argument("--repeat", type=int, default=1, help="runs per runner (the median)")
-    parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE)
+    parser.add_argument("--batch-size", type=int, help="pages per batch of every run "
+                        "(default: each runner's own, 250, or 500 with --dask)")  # fmt: skip
     parser.add_argument("--overhead-batches", type=int, default=6, help="measured per size")
-    parser.add_argument("--overhead-sizes", default=f"100,{DEFAULT_BATCH_SIZE},500",
+    parser.add_argument("--overhead-sizes", default=f"100,{DEFAULT_BATCH_SIZE},{DASK_BATCH_SIZE}",
                         help="comma-separated batch sizes of the overhead measure")  # fmt: skip
     parser.add_argument("--workdir", type=Path, help="keep the sites and warehouses here")
     args = parser.parse_args()
@@ -134,7 +139,7 @@ def main() -> int:
     work.mkdir(parents=True, exist_ok=True)
     print(f"nproc {os.cpu_count()}, load average {os.getloadavg()[0]:.2f} "
           f"{os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}, {args.pages} pages, "
-          f"batch {args.batch_size}", flush=True)  # fmt: skip
+          f"batch {args.batch_size or 'each runner default'}", flush=True)  # fmt: skip
     servers, bases = [], []
     half = args.pages // 2
     for i, n in enumerate((half, args.pages - half)):

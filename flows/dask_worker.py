@@ -14,7 +14,8 @@ from distributed.diagnostics.plugin import WorkerPlugin
 class SharedApiTls(WorkerPlugin):
     """On each Dask worker: one SSL context for Prefect's API clients. A Prefect task run on
     a worker builds two API clients, and each loaded the CA bundle into a new SSL context:
-    ~45 % of the ~300 ms a task took to start (py-spy, bench/bench_dask.py). The context for
+    ~45 % of the ~300 ms a task took to start (a py-spy profile; bench/bench_dask.py
+    measures the overhead). The context for
     a given CA file is built once per worker and shared (httpx only reads it); Prefect's
     other SSL contexts, and every other library's, are left as they are."""
 

@@ -1,6 +1,6 @@
 """The flow process's garbage collector while a run stores its batches.
 
-A run's flow process holds Prefect, Scrapy's and DuckDB's modules and the taxonomy (about
+A run's flow process holds Prefect's, Dask's and DuckDB's modules and the taxonomy (about
 200,000 objects), then builds and drops a batch's worth of small objects at a time (results
 unpickled from the pool or a Dask worker, rows for the warehouse). With CPython's default
 thresholds (700, 10, 10) that allocation triggers a full collection every few thousand new

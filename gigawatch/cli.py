@@ -22,7 +22,13 @@ from gigawatch.cli_lake import lake_app
 from gigawatch.cli_taxonomy import taxonomy_app
 from gigawatch.cli_watch import watch_app
 from gigawatch.demo import DEMO_PORT
-from gigawatch.settings import DEFAULT_BATCH_SIZE, DEFAULT_LOCK_TIMEOUT, DEFAULT_SOURCES, db_path
+from gigawatch.settings import (
+    DASK_BATCH_SIZE,
+    DEFAULT_BATCH_SIZE,
+    DEFAULT_LOCK_TIMEOUT,
+    DEFAULT_SOURCES,
+    db_path,
+)
 
 if TYPE_CHECKING:
     from gigawatch.sources import SourcesConfig
@@ -92,7 +98,11 @@ SourceOption = Annotated[
 ]
 BatchOption = Annotated[
     int | None,
-    typer.Option(help="Pages per extract/load batch (default: 250; 500 with --dask).", min=1),
+    typer.Option(
+        help=f"Pages per extract/load batch (default: {DEFAULT_BATCH_SIZE}; "
+        f"{DASK_BATCH_SIZE} with --dask).",
+        min=1,
+    ),
 ]
 LockOption = Annotated[
     float, typer.Option(help="Seconds to wait for another process writing the database.")

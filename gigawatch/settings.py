@@ -18,6 +18,7 @@ DEFAULT_BATCH_SIZE = 250
 # rebuilds its settings there) plus the pages' and results' transfer: 10.1 / 5.3 / 4.4 % of the
 # batch's extraction time at 100 / 250 / 500 pages (bench/bench_dask.py, BENCHMARKS.md).
 DASK_BATCH_SIZE = 500
+DEFAULT_LOCK_TIMEOUT = 60.0  # seconds a writer waits for another process writing the database
 
 
 def batch_size_for(batch_size: int | None, distributed: bool) -> int:
@@ -27,9 +28,6 @@ def batch_size_for(batch_size: int | None, distributed: bool) -> int:
             raise ValueError(f"batch_size must be at least 1, not {batch_size}")
         return batch_size
     return DASK_BATCH_SIZE if distributed else DEFAULT_BATCH_SIZE
-
-
-DEFAULT_LOCK_TIMEOUT = 60.0  # seconds a writer waits for another process writing the database
 
 
 def db_path(value: str | Path | None = None) -> Path:
