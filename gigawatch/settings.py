@@ -15,7 +15,7 @@ DEFAULT_SOURCES = Path("sources.toml")
 # A slow crawl still stores what it has every FLUSH_SECONDS (flows/pipeline.py).
 DEFAULT_BATCH_SIZE = 250
 # On Dask each batch is one Prefect task, which takes ~0.2 s to start on a worker (Prefect
-# rebuilds its settings there) plus the pages' and results' transfer: 10.1 / 5.3 / 4.4 % of the
+# rebuilds its settings there) plus the pages' and results' transfer: 9.0 / 5.1 / 4.5 % of the
 # batch's extraction time at 100 / 250 / 500 pages (bench/bench_dask.py, BENCHMARKS.md).
 DASK_BATCH_SIZE = 500
 DEFAULT_LOCK_TIMEOUT = 60.0  # seconds a writer waits for another process writing the database
